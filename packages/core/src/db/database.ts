@@ -1,0 +1,28 @@
+import { PrismaPg } from '@prisma/adapter-pg'
+import pg from 'pg'
+import { PrismaClient } from '../generated/prisma/client.ts'
+
+export interface Database {
+  pool: pg.Pool
+  prisma: PrismaClient
+  close(): Promise<void>
+}
+
+/**
+ * One pool shared by raw SQL and Prisma. On the embedded database it must hold exactly one connection
+ * (pglite-socket serves a single session: see docs/adr/0003-embedded-database.md).
+ */
+export function createDatabase(url: string, poolSize: number): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize })
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', () => undefined)
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
+  return {
+    pool,
+    prisma,
+    async close() {
+      await prisma.$disconnect()
+      await pool.end()
+    },
+  }
+}

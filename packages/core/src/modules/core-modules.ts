@@ -1,0 +1,12 @@
+import type { Action } from './contract.ts'
+
+export interface CoreModule {
+  code: string
+  name: string
+  permissions: readonly Action[]
+}
+
+/** Permission holders that belong to the core itself rather than to a module package. */
+export const CORE_MODULES: readonly CoreModule[] = [
+  { code: 'ADMIN', name: 'Administration', permissions: ['C', 'R', 'U', 'D'] },
+]

@@ -1,0 +1,47 @@
+import cookie from '@fastify/cookie'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { type Grants, loadGrants } from '../auth/grants.ts'
+import { findSessionUser, SESSION_COOKIE, type SessionUser } from '../auth/sessions.ts'
+import { unauthorized } from '../http/app-error.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The logged-in user, or null on public routes called anonymously. */
+    user: SessionUser | null
+    /** The user's grants in every module, loaded once per request. */
+    getGrants(): Promise<Grants>
+    _grants: Promise<Grants> | null
+  }
+  interface FastifyContextConfig {
+    /** No session needed (health, login, OpenAPI). */
+    public?: boolean
+  }
+}
+
+/** Reads the session cookie of `/api` requests; anything but public routes needs a logged-in user. */
+export const authPlugin = fp(
+  async (fastify: FastifyInstance) => {
+    await fastify.register(cookie, { secret: fastify.config.SESSION_SECRET })
+    fastify.decorateRequest('user', null)
+    fastify.decorateRequest('_grants', null)
+    fastify.decorateRequest('getGrants', function (this: FastifyRequest) {
+      if (!this.user) return Promise.resolve({})
+      this._grants ??= loadGrants(fastify.db.pool, this.user.id)
+      return this._grants
+    })
+
+    fastify.addHook('onRequest', async (request) => {
+      if (!request.url.startsWith('/api') || request.routeOptions.config?.public) return
+      const raw = request.cookies[SESSION_COOKIE]
+      if (raw) {
+        const unsigned = request.unsignCookie(raw)
+        if (unsigned.valid && unsigned.value) {
+          request.user = await findSessionUser(fastify.db.pool, unsigned.value, fastify.config.SESSION_TTL_HOURS)
+        }
+      }
+      if (!request.user) throw unauthorized()
+    })
+  },
+  { name: 'auth', dependencies: ['db'] },
+)
