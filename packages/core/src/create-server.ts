@@ -1,8 +1,12 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify'
 import { app, type AppOptions } from './app.ts'
+import { createValidatorCompiler } from './http/validators.ts'
 
 /** A Fastify instance with the application registered, configured as in production (server.ts) and in tests. */
-export async function createServer(options: AppOptions): Promise<FastifyInstance> {
+export async function createServer(
+  options: AppOptions,
+  hooks: { onRoute?: (route: RouteOptions) => void } = {},
+): Promise<FastifyInstance> {
   const { config } = options
   const pretty = config.NODE_ENV === 'development' && process.stdout.isTTY
   const fastify = Fastify({
@@ -12,12 +16,11 @@ export async function createServer(options: AppOptions): Promise<FastifyInstance
     },
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
-    ajv: {
-      // Unknown fields are errors, not silently dropped.
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
-    },
     routerOptions: { ignoreTrailingSlash: true },
   })
+  // Unknown fields are errors, not silently dropped; bodies are not type-coerced.
+  fastify.setValidatorCompiler(createValidatorCompiler())
+  if (hooks.onRoute) fastify.addHook('onRoute', hooks.onRoute)
   await fastify.register(app, options)
   return fastify
 }

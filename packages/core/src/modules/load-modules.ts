@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import semver from 'semver'
 import { Value } from 'typebox/value'
 import { rootDir } from '../config.ts'
+import { createAjv } from '../http/validators.ts'
 import type { ModuleDefinition, ModuleManifest } from './contract.ts'
 import { ModuleManifestSchema } from './contract.ts'
 import { ModuleContractError } from './module-contract-error.ts'
@@ -24,6 +25,8 @@ interface PackageJson {
   main?: string
   exports?: string | Record<string, unknown>
 }
+
+const configAjv = createAjv({ coerceTypes: false })
 
 const RESERVED_CODES = new Set(['ADMIN', 'AUTH', 'MODULES', 'HEALTH', 'DOCS', 'OPENAPI'])
 
@@ -93,12 +96,17 @@ async function loadOne(spec: string, modulesConfig: Record<string, unknown>): Pr
     throw new ModuleContractError(name, 'migrations must be a URL to a folder')
   }
 
-  let config: unknown = modulesConfig[manifest.code] ?? {}
+  // A copy: Ajv fills in defaults in place.
+  const config: unknown = structuredClone(modulesConfig[manifest.code] ?? {})
   if (manifest.configSchema) {
-    config = Value.Default(manifest.configSchema, Value.Convert(manifest.configSchema, config))
-    const configErrors = [...Value.Errors(manifest.configSchema, config)]
-    if (configErrors.length > 0) {
-      const text = configErrors.map((e) => `${e.instancePath || '(root)'} ${e.message}`).join('; ')
+    let validate: ReturnType<typeof configAjv.compile>
+    try {
+      validate = configAjv.compile(manifest.configSchema)
+    } catch (error) {
+      throw new ModuleContractError(name, `configSchema is not a valid JSON schema: ${(error as Error).message}`)
+    }
+    if (!validate(config)) {
+      const text = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message}`).join('; ')
       throw new ModuleContractError(name, `invalid configuration: ${text}`)
     }
   }

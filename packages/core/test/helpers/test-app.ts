@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, RouteOptions } from 'fastify'
 import { loadConfig } from '../../src/config.ts'
 import { createServer } from '../../src/create-server.ts'
 import { preparePlatform } from '../../src/platform.ts'
@@ -17,7 +17,17 @@ export interface TestApp {
   app: FastifyInstance
   database: TestDatabase | null
   databaseUrl: string
+  /** Every route of the app with its final config (module, permission, public). */
+  routes: RouteInfo[]
   close(): Promise<void>
+}
+
+export interface RouteInfo {
+  method: string
+  url: string
+  permission?: string
+  module?: string
+  public?: boolean
 }
 
 const silentLog = { info: () => undefined, warn: () => undefined }
@@ -35,10 +45,22 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   })
   const platform = await preparePlatform(config, silentLog)
-  const app = await createServer(platform)
+  // Hooks mutate a route's options after this root hook sees them: keep the objects, read them after boot.
+  const seen: RouteOptions[] = []
+  const app = await createServer(platform, { onRoute: (route) => void seen.push(route) })
   await app.ready()
+  const routes = seen.flatMap((r) =>
+    (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({
+      method,
+      url: r.url,
+      permission: r.config?.permission,
+      module: r.config?.module,
+      public: r.config?.public,
+    })),
+  )
   return {
     app,
+    routes,
     database,
     databaseUrl,
     async close() {
@@ -49,6 +71,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 }
 
 export interface TestServer {
+  routes: RouteInfo[]
   baseUrl: string
   app: FastifyInstance
   close(): Promise<void>
@@ -60,9 +83,9 @@ export async function startTestServer(opts: {
   modules?: string[]
   env?: Record<string, string>
 }): Promise<TestServer> {
-  const { app, close } = await createTestApp({ databaseUrl: opts.databaseUrl, modules: opts.modules, env: opts.env })
+  const { app, close, routes } = await createTestApp({ databaseUrl: opts.databaseUrl, modules: opts.modules, env: opts.env })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : 0
-  return { baseUrl: `http://127.0.0.1:${port}`, app, close }
+  return { baseUrl: `http://127.0.0.1:${port}`, app, routes, close }
 }
