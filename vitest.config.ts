@@ -8,7 +8,11 @@ export default defineConfig({
       {
         test: {
           name: 'api',
-          include: ['packages/core/test/**/*.test.ts', 'packages/module-*/test/**/*.test.ts', 'tests/api/**/*.test.ts'],
+          include: [
+            'packages/core/test/**/*.test.ts',
+            'packages/module-*/test/**/*.test.ts',
+            'tests/api/**/*.test.ts',
+          ],
           globalSetup,
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -9,7 +9,10 @@ const stubDir = join(tmpdir(), 'biodiv-prisma-stub')
 const stub = join(stubDir, 'schema-engine')
 if (!existsSync(stub)) {
   mkdirSync(stubDir, { recursive: true })
-  writeFileSync(stub, '#!/bin/sh\necho "schema engine unavailable offline: see docs/adr/0002-sql-migrations.md" >&2\nexit 1\n')
+  writeFileSync(
+    stub,
+    '#!/bin/sh\necho "schema engine unavailable offline: see docs/adr/0002-sql-migrations.md" >&2\nexit 1\n',
+  )
   chmodSync(stub, 0o755)
 }
 const env = {

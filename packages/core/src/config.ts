@@ -1,12 +1,16 @@
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Type, type Static } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
 
 /** The repository root: module paths, the data folder and the built shell are resolved from here. */
 export const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 
-export const FIRST_PARTY_MODULES = ['@biodiv/module-occtax', '@biodiv/module-import', '@biodiv/module-validation']
+export const FIRST_PARTY_MODULES = [
+  '@biodiv/module-occtax',
+  '@biodiv/module-import',
+  '@biodiv/module-validation',
+]
 
 const ConfigSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
@@ -69,7 +73,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   let secret = config.SESSION_SECRET
   if (!secret) {
     if (config.NODE_ENV === 'production') {
-      throw new ConfigError('Invalid configuration:\n  SESSION_SECRET: required in production (32+ characters)')
+      throw new ConfigError(
+        'Invalid configuration:\n  SESSION_SECRET: required in production (32+ characters)',
+      )
     }
     secret = DEVELOPMENT_SESSION_SECRET
   }

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify'
-import { app, type AppOptions } from './app.ts'
+import { type AppOptions, app } from './app.ts'
 import { createValidatorCompiler } from './http/validators.ts'
 
 /** A Fastify instance with the application registered, configured as in production (server.ts) and in tests. */

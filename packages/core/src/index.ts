@@ -1,6 +1,10 @@
 // The core's public API for modules: the contract, errors and schemas they share with the core.
+
+// Type augmentations of Fastify (request.user, request.scope, route config, fastify.db) come with these.
+export type { AppOptions } from './app.ts'
 export type { Grants } from './auth/grants.ts'
 export type { SessionUser } from './auth/sessions.ts'
+export type { Database } from './db/database.ts'
 export { AppError, badRequest, conflict, forbidden, notFound, unauthorized } from './http/app-error.ts'
 export { ErrorBody, errorResponses } from './http/error-schema.ts'
 export {
@@ -12,9 +16,6 @@ export {
   type ModuleRouteOptions,
   type Scope,
 } from './modules/contract.ts'
-// Type augmentations of Fastify (request.user, request.scope, route config, fastify.db) come with these.
-export type { AppOptions } from './app.ts'
-export type { Database } from './db/database.ts'
 export type {} from './plugins/auth.ts'
 export type {} from './plugins/db.ts'
 export type {} from './plugins/permissions.ts'

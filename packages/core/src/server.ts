@@ -20,7 +20,9 @@ async function main() {
   }
   if (config.embedded || config.SEED_DEMO) {
     if (await seedDemo(platform.database.pool, config.DEMO_PASSWORD)) {
-      server.log.info('Demo data seeded: users admin, agent and observer (password from DEMO_PASSWORD, default "demo")')
+      server.log.info(
+        'Demo data seeded: users admin, agent and observer (password from DEMO_PASSWORD, default "demo")',
+      )
     }
   }
 
@@ -43,7 +45,11 @@ async function main() {
 
 main().catch((error: unknown) => {
   // Configuration, contract and migration problems are the operator's to fix: say what, without a stack.
-  if (error instanceof ConfigError || error instanceof ModuleContractError || error instanceof MigrationError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof ModuleContractError ||
+    error instanceof MigrationError
+  ) {
     console.error(`\n${error.message}\n`)
   } else {
     console.error(error)

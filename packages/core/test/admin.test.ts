@@ -18,7 +18,10 @@ describe('admin API: organisms, users, groups, permissions', () => {
     expect(organism.statusCode).toBe(201)
     const organismId = organism.json().id
 
-    const group = await call('POST', '/api/admin/groups', { name: 'Naturalistes', description: 'Saisie terrain' })
+    const group = await call('POST', '/api/admin/groups', {
+      name: 'Naturalistes',
+      description: 'Saisie terrain',
+    })
     expect(group.statusCode).toBe(201)
 
     const user = await call('POST', '/api/admin/users', {
@@ -31,7 +34,12 @@ describe('admin API: organisms, users, groups, permissions', () => {
       groupIds: [group.json().id],
     })
     expect(user.statusCode).toBe(201)
-    expect(user.json()).toMatchObject({ login: 'marie', organismId, groupIds: [group.json().id], active: true })
+    expect(user.json()).toMatchObject({
+      login: 'marie',
+      organismId,
+      groupIds: [group.json().id],
+      active: true,
+    })
     expect(user.json()).not.toHaveProperty('passwordHash')
 
     // No permission yet: the user may log in but sees no module.
@@ -45,7 +53,13 @@ describe('admin API: organisms, users, groups, permissions', () => {
       scope: 2,
     })
     expect(grant.statusCode).toBe(201)
-    expect(grant.json()).toMatchObject({ groupId: group.json().id, userId: null, module: 'OCCTAX', action: 'R', scope: 2 })
+    expect(grant.json()).toMatchObject({
+      groupId: group.json().id,
+      userId: null,
+      module: 'OCCTAX',
+      action: 'R',
+      scope: 2,
+    })
     const modules = (await call('GET', '/api/modules', undefined, marie)).json()
     expect(modules).toEqual([expect.objectContaining({ code: 'OCCTAX', grants: { R: 2 } })])
 
@@ -72,12 +86,28 @@ describe('admin API: organisms, users, groups, permissions', () => {
   })
 
   it('refuses a permission on an action the module does not declare, or without exactly one role', async () => {
-    const undeclared = await call('POST', '/api/admin/permissions', { userId: 1, module: 'VALIDATION', action: 'C', scope: 1 })
+    const undeclared = await call('POST', '/api/admin/permissions', {
+      userId: 1,
+      module: 'VALIDATION',
+      action: 'C',
+      scope: 1,
+    })
     expect(undeclared.statusCode).toBe(400)
     expect(undeclared.json().error.code).toBe('UNKNOWN_MODULE_ACTION')
-    const both = await call('POST', '/api/admin/permissions', { userId: 1, groupId: 1, module: 'OCCTAX', action: 'R', scope: 1 })
+    const both = await call('POST', '/api/admin/permissions', {
+      userId: 1,
+      groupId: 1,
+      module: 'OCCTAX',
+      action: 'R',
+      scope: 1,
+    })
     expect(both.json().error.code).toBe('ROLE_REQUIRED')
-    const badScope = await call('POST', '/api/admin/permissions', { userId: 1, module: 'OCCTAX', action: 'R', scope: 4 })
+    const badScope = await call('POST', '/api/admin/permissions', {
+      userId: 1,
+      module: 'OCCTAX',
+      action: 'R',
+      scope: 4,
+    })
     expect(badScope.statusCode).toBe(400)
   })
 
@@ -95,19 +125,28 @@ describe('admin API: organisms, users, groups, permissions', () => {
     expect(modules).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ code: 'ADMIN', actions: ['C', 'R', 'U', 'D'], enabled: true }),
-        expect.objectContaining({ code: 'OCCTAX', actions: ['C', 'R', 'U', 'E', 'D'], packageName: '@biodiv/module-occtax' }),
+        expect.objectContaining({
+          code: 'OCCTAX',
+          actions: ['C', 'R', 'U', 'E', 'D'],
+          packageName: '@biodiv/module-occtax',
+        }),
         expect.objectContaining({ code: 'VALIDATION', actions: ['R', 'V', 'E'] }),
       ]),
     )
   })
 
   it('a read-only administrator can list but not change anything', async () => {
-    await createUser(t.app.db.pool, { login: 'auditor', grants: [{ module: 'ADMIN', action: 'R', scope: 3 }] })
+    await createUser(t.app.db.pool, {
+      login: 'auditor',
+      grants: [{ module: 'ADMIN', action: 'R', scope: 3 }],
+    })
     const auditor = await loginAs(t.app, 'auditor')
     expect((await call('GET', '/api/admin/users', undefined, auditor)).statusCode).toBe(200)
     const create = await call('POST', '/api/admin/organisms', { name: 'Nope' }, auditor)
     expect(create.statusCode).toBe(403)
-    const count = await t.app.db.pool.query(`SELECT count(*)::int AS n FROM core.organisms WHERE name = 'Nope'`)
+    const count = await t.app.db.pool.query(
+      `SELECT count(*)::int AS n FROM core.organisms WHERE name = 'Nope'`,
+    )
     expect(count.rows[0].n).toBe(0)
   })
 })

@@ -76,7 +76,9 @@ describe('login, session and logout', () => {
       payload: { active: false },
     })
     expect(update.statusCode).toBe(200)
-    expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401)
+    expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(
+      401,
+    )
     const login = await t.app.inject({
       method: 'POST',
       url: '/api/auth/login',

@@ -14,9 +14,15 @@ describe('bad input gets a clear 4xx, never a 500', () => {
     t.app.inject({ method: 'POST', url, payload: payload as string, headers: { cookie: admin, ...headers } })
 
   it('unknown routes answer 404 JSON', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/api/nothing/here', headers: { cookie: admin } })
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/api/nothing/here',
+      headers: { cookie: admin },
+    })
     expect(response.statusCode).toBe(404)
-    expect(response.json()).toEqual({ error: { code: 'ROUTE_NOT_FOUND', message: 'No route GET /api/nothing/here' } })
+    expect(response.json()).toEqual({
+      error: { code: 'ROUTE_NOT_FOUND', message: 'No route GET /api/nothing/here' },
+    })
   })
 
   it('wrong types answer 400 naming the field', async () => {
@@ -31,14 +37,19 @@ describe('bad input gets a clear 4xx, never a 500', () => {
   it('missing fields are named', async () => {
     const response = await post('/api/admin/users', { firstName: 'x' })
     expect(response.statusCode).toBe(400)
-    expect(response.json().error.details).toContainEqual({ field: 'body.login', message: "must have required property 'login'" })
+    expect(response.json().error.details).toContainEqual({
+      field: 'body.login',
+      message: "must have required property 'login'",
+    })
   })
 
   it('unknown fields are rejected, not silently dropped', async () => {
     const response = await post('/api/admin/organisms', { name: 'Org', colour: 'red' })
     expect(response.statusCode).toBe(400)
     expect(response.json().error.details).toContainEqual({ field: 'body.colour', message: 'unknown field' })
-    const count = await t.app.db.pool.query(`SELECT count(*)::int AS n FROM core.organisms WHERE name = 'Org'`)
+    const count = await t.app.db.pool.query(
+      `SELECT count(*)::int AS n FROM core.organisms WHERE name = 'Org'`,
+    )
     expect(count.rows[0].n).toBe(0)
   })
 
@@ -61,7 +72,11 @@ describe('bad input gets a clear 4xx, never a 500', () => {
   })
 
   it('bad path parameters answer 400', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/api/admin/users/abc', headers: { cookie: admin } })
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/api/admin/users/abc',
+      headers: { cookie: admin },
+    })
     expect(response.statusCode).toBe(400)
     expect(response.json().error.details[0].field).toBe('params.id')
   })
@@ -72,7 +87,12 @@ describe('bad input gets a clear 4xx, never a 500', () => {
     const again = await post('/api/admin/organisms', { name: 'Unique' })
     expect(again.statusCode).toBe(409)
     expect(again.json().error.code).toBe('ALREADY_EXISTS')
-    const missing = await t.app.inject({ method: 'PUT', url: '/api/admin/organisms/999999', headers: { cookie: admin }, payload: { name: 'x' } })
+    const missing = await t.app.inject({
+      method: 'PUT',
+      url: '/api/admin/organisms/999999',
+      headers: { cookie: admin },
+      payload: { name: 'x' },
+    })
     expect(missing.statusCode).toBe(404)
   })
 
@@ -80,7 +100,11 @@ describe('bad input gets a clear 4xx, never a 500', () => {
     const other = await createTestApp({ databaseUrl: t.databaseUrl })
     try {
       other.app.db.pool.query = (() => Promise.reject(new Error('secret internal detail'))) as never
-      const response = await other.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: admin } })
+      const response = await other.app.inject({
+        method: 'GET',
+        url: '/api/auth/me',
+        headers: { cookie: admin },
+      })
       expect(response.statusCode).toBe(500)
       expect(response.json()).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } })
       expect(response.body).not.toContain('secret')

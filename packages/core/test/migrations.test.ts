@@ -31,7 +31,9 @@ describe('migration runner', () => {
   })
 
   it('records core migrations first, then each module’s, once', async () => {
-    const { rows } = await pool.query('SELECT module_code, name FROM core.schema_migrations ORDER BY finished_at, module_code')
+    const { rows } = await pool.query(
+      'SELECT module_code, name FROM core.schema_migrations ORDER BY finished_at, module_code',
+    )
     expect(rows[0]).toEqual({ module_code: 'CORE', name: '20261128000000_core_init' })
     expect(rows.map((r) => r.module_code)).toEqual(expect.arrayContaining(['OCCTAX', 'IMPORT', 'VALIDATION']))
     const schemas = await pool.query(
@@ -56,7 +58,9 @@ describe('migration runner', () => {
     await expect(runMigrations(pool, [{ moduleCode: 'PARTNER', dir }])).rejects.toThrow(
       /Migration PARTNER\/20270102000000_broken failed: relation "partner.nope" does not exist/,
     )
-    const tables = await pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'partner'`)
+    const tables = await pool.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'partner'`,
+    )
     expect(tables.rows).toEqual([{ table_name: 'a' }])
     const recorded = await pool.query(`SELECT name FROM core.schema_migrations WHERE module_code = 'PARTNER'`)
     expect(recorded.rows).toEqual([{ name: '20270101000000_first' }])

@@ -12,13 +12,23 @@ const root = mkdtempSync(join(tmpdir(), 'biodiv-contract-'))
 function modulePackage(name: string, definition: string): string {
   const dir = join(root, name)
   mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@partner/${name}`, type: 'module', main: 'index.js' }))
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: `@partner/${name}`, type: 'module', main: 'index.js' }),
+  )
   writeFileSync(join(dir, 'index.js'), definition)
   return dir
 }
 
 const manifest = (overrides: Record<string, unknown> = {}) =>
-  JSON.stringify({ code: 'PARTNER', name: 'Partner', version: '1.0.0', host: '^1.0', permissions: ['R'], ...overrides })
+  JSON.stringify({
+    code: 'PARTNER',
+    name: 'Partner',
+    version: '1.0.0',
+    host: '^1.0',
+    permissions: ['R'],
+    ...overrides,
+  })
 
 describe('module contract, checked at boot', () => {
   afterAll(() => undefined)
@@ -30,16 +40,33 @@ describe('module contract, checked at boot', () => {
   })
 
   it.each([
-    ['a lower-case code', manifest({ code: 'partner' }), /Module @partner\/bad-code: invalid manifest: \/code/],
-    ['a missing host range', manifest({ host: undefined }), /Module @partner\/no-host: invalid manifest:.*host/],
-    ['a host range that is not semver', manifest({ host: 'latest' }), /\(PARTNER\): host "latest" is not a semver range/],
-    ['an incompatible host', manifest({ host: '^2.0' }), /\(PARTNER\): supports core \^2.0, but this core is 1\./],
+    [
+      'a lower-case code',
+      manifest({ code: 'partner' }),
+      /Module @partner\/bad-code: invalid manifest: \/code/,
+    ],
+    [
+      'a missing host range',
+      manifest({ host: undefined }),
+      /Module @partner\/no-host: invalid manifest:.*host/,
+    ],
+    [
+      'a host range that is not semver',
+      manifest({ host: 'latest' }),
+      /\(PARTNER\): host "latest" is not a semver range/,
+    ],
+    [
+      'an incompatible host',
+      manifest({ host: '^2.0' }),
+      /\(PARTNER\): supports core \^2.0, but this core is 1\./,
+    ],
     ['an unknown action', manifest({ permissions: ['R', 'X'] }), /invalid manifest: \/permissions\/1/],
     ['a reserved code', manifest({ code: 'ADMIN' }), /code ADMIN is reserved/],
     ['an unknown manifest field', manifest({ colour: 'red' }), /invalid manifest/],
   ])('refuses %s, naming the module', async (label, text, message) => {
     const dir = modulePackage(
-      { 'a lower-case code': 'bad-code', 'a missing host range': 'no-host' }[label] ?? label.replaceAll(' ', '-'),
+      { 'a lower-case code': 'bad-code', 'a missing host range': 'no-host' }[label] ??
+        label.replaceAll(' ', '-'),
       `export default { manifest: ${text} }`,
     )
     await expect(loadModules([dir])).rejects.toThrow(message)
@@ -47,16 +74,22 @@ describe('module contract, checked at boot', () => {
 
   it('refuses a package without a default export, or one that fails to import', async () => {
     const empty = modulePackage('empty', 'export const x = 1')
-    await expect(loadModules([empty])).rejects.toThrow(/Module @partner\/empty: its entry must `export default defineModule/)
+    await expect(loadModules([empty])).rejects.toThrow(
+      /Module @partner\/empty: its entry must `export default defineModule/,
+    )
     const broken = modulePackage('broken', 'export default {{')
     await expect(loadModules([broken])).rejects.toThrow(/Module @partner\/broken: cannot be imported/)
-    await expect(loadModules(['@partner/not-installed'])).rejects.toThrow(/Module @partner\/not-installed: package not found/)
+    await expect(loadModules(['@partner/not-installed'])).rejects.toThrow(
+      /Module @partner\/not-installed: package not found/,
+    )
   })
 
   it('refuses two modules with the same code', async () => {
     const a = modulePackage('twin-a', `export default { manifest: ${manifest()} }`)
     const b = modulePackage('twin-b', `export default { manifest: ${manifest()} }`)
-    await expect(loadModules([a, b])).rejects.toThrow('Module @partner/twin-b: code PARTNER is already used by @partner/twin-a')
+    await expect(loadModules([a, b])).rejects.toThrow(
+      'Module @partner/twin-b: code PARTNER is already used by @partner/twin-a',
+    )
   })
 
   it('validates the module configuration against its schema', async () => {
@@ -68,7 +101,9 @@ describe('module contract, checked at boot', () => {
     expect(loaded!.config).toEqual({ pageSize: 50 })
     const configFile = join(root, 'modules-config.json')
     writeFileSync(configFile, JSON.stringify({ PARTNER: { pageSize: 0 } }))
-    await expect(loadModules([dir], configFile)).rejects.toThrow(/\(PARTNER\): invalid configuration: \/pageSize/)
+    await expect(loadModules([dir], configFile)).rejects.toThrow(
+      /\(PARTNER\): invalid configuration: \/pageSize/,
+    )
   })
 
   it('stops the boot when a route uses a permission the manifest does not declare', async () => {
@@ -93,17 +128,25 @@ describe('module contract, checked at boot', () => {
     )
     const t = await createTestApp({ modules: [dir] })
     try {
-      const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { login: 'agent', password: 'demo' } })
+      const login = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { login: 'agent', password: 'demo' },
+      })
       const cookie = `biodiv_session=${login.cookies[0]!.value}`
       // The agents group got scope 2 on every module action at seed time; MOUNTED is new, so: nothing yet.
-      expect((await t.app.inject({ method: 'GET', url: '/api/mounted/ping', headers: { cookie } })).statusCode).toBe(403)
+      expect(
+        (await t.app.inject({ method: 'GET', url: '/api/mounted/ping', headers: { cookie } })).statusCode,
+      ).toBe(403)
       await t.app.db.pool.query(
         `INSERT INTO core.permissions (group_id, module_code, action, scope)
          SELECT id, 'MOUNTED', 'R', 2 FROM core.groups`,
       )
       const ping = await t.app.inject({ method: 'GET', url: '/api/mounted/ping', headers: { cookie } })
       expect(ping.json()).toEqual({ scope: 2 })
-      const actions = await t.app.db.pool.query(`SELECT action FROM core.module_actions WHERE module_code = 'MOUNTED'`)
+      const actions = await t.app.db.pool.query(
+        `SELECT action FROM core.module_actions WHERE module_code = 'MOUNTED'`,
+      )
       expect(actions.rows).toEqual([{ action: 'R' }])
     } finally {
       await t.close()

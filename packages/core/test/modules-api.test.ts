@@ -5,7 +5,10 @@ import { createTestApp, HELLO_MODULE, loginAs, type TestApp } from './helpers/in
 describe('GET /api/modules', () => {
   let t: TestApp
   beforeAll(async () => {
-    t = await createTestApp({ modules: [...FIRST_PARTY_MODULES, HELLO_MODULE], env: { LOGIN_RATE_LIMIT: '1000' } })
+    t = await createTestApp({
+      modules: [...FIRST_PARTY_MODULES, HELLO_MODULE],
+      env: { LOGIN_RATE_LIMIT: '1000' },
+    })
   })
   afterAll(() => t.close())
 
@@ -13,7 +16,11 @@ describe('GET /api/modules', () => {
     const cookie = await loginAs(t.app, login)
     const response = await t.app.inject({ method: 'GET', url: '/api/modules', headers: { cookie } })
     expect(response.statusCode).toBe(200)
-    return response.json() as { code: string; grants: Record<string, number>; frontend: { entry: string } | null }[]
+    return response.json() as {
+      code: string
+      grants: Record<string, number>
+      frontend: { entry: string } | null
+    }[]
   }
 
   it('gives the admin every module with scope 3 and the UI entry URLs', async () => {
@@ -56,11 +63,18 @@ describe('GET /api/modules', () => {
     const without = await createTestApp({ databaseUrl: t.databaseUrl, modules: FIRST_PARTY_MODULES })
     try {
       const cookie = await loginAs(without.app, 'admin')
-      const codes = (await without.app.inject({ method: 'GET', url: '/api/modules', headers: { cookie } })).json()
+      const codes = (
+        await without.app.inject({ method: 'GET', url: '/api/modules', headers: { cookie } })
+      ).json()
       expect(codes.map((m: { code: string }) => m.code)).not.toContain('HELLO')
-      const kept = await without.app.db.pool.query(`SELECT count(*)::int AS n FROM core.permissions WHERE module_code = 'HELLO'`)
+      const kept = await without.app.db.pool.query(
+        `SELECT count(*)::int AS n FROM core.permissions WHERE module_code = 'HELLO'`,
+      )
       expect(kept.rows[0].n).toBeGreaterThan(0)
-      expect((await without.app.inject({ method: 'GET', url: '/api/hello/greetings', headers: { cookie } })).statusCode).toBe(404)
+      expect(
+        (await without.app.inject({ method: 'GET', url: '/api/hello/greetings', headers: { cookie } }))
+          .statusCode,
+      ).toBe(404)
     } finally {
       await without.app.close()
     }
@@ -79,11 +93,14 @@ describe('OpenAPI document', () => {
     expect(response.statusCode).toBe(200)
     const doc = response.json()
     expect(doc.openapi).toMatch(/^3\./)
-    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, ops]) =>
+        Object.keys(ops).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
     )
     const apiRoutes = t.routes
-      .filter((r) => r.url.startsWith('/api') && !r.url.startsWith('/api/docs') && r.url !== '/api/openapi.json')
+      .filter(
+        (r) => r.url.startsWith('/api') && !r.url.startsWith('/api/docs') && r.url !== '/api/openapi.json',
+      )
       .filter((r) => r.method !== 'HEAD')
       .map((r) => `${r.method} ${r.url}`)
     expect(apiRoutes.length).toBeGreaterThan(20)

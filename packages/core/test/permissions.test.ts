@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, createUser, HELLO_MODULE, loginAs, type TestApp } from './helpers/index.ts'
 import { FIRST_PARTY_MODULES } from '../src/config.ts'
+import { createTestApp, createUser, HELLO_MODULE, loginAs, type TestApp } from './helpers/index.ts'
 
 describe('permissions, enforced in one place', () => {
   let t: TestApp
   let nobody: string
   beforeAll(async () => {
-    t = await createTestApp({ modules: [...FIRST_PARTY_MODULES, HELLO_MODULE], env: { LOGIN_RATE_LIMIT: '1000' } })
+    t = await createTestApp({
+      modules: [...FIRST_PARTY_MODULES, HELLO_MODULE],
+      env: { LOGIN_RATE_LIMIT: '1000' },
+    })
     await createUser(t.app.db.pool, { login: 'nobody' })
     nobody = await loginAs(t.app, 'nobody')
   })
@@ -26,7 +29,9 @@ describe('permissions, enforced in one place', () => {
     const publicUrls = routes()
       .filter((r) => r.public)
       .map((r) => r.url)
-    expect(publicUrls).toEqual(expect.arrayContaining(['/api/health', '/api/auth/login', '/api/openapi.json']))
+    expect(publicUrls).toEqual(
+      expect.arrayContaining(['/api/health', '/api/auth/login', '/api/openapi.json']),
+    )
     expect(publicUrls.every((u) => /^\/api\/(health|auth\/login|openapi\.json|docs)/.test(u))).toBe(true)
   })
 
@@ -59,7 +64,9 @@ describe('permissions, enforced in one place', () => {
     await createUser(pool, { login: 'lpo-3', organism: 'LPO Auvergne-Rhône-Alpes', grants: grant(3) })
     await createUser(pool, { login: 'lpo-1', organism: 'LPO Auvergne-Rhône-Alpes', grants: grant(1) })
     const cookies = Object.fromEntries(
-      await Promise.all(['pne-1', 'pne-2', 'lpo-3', 'lpo-1'].map(async (l) => [l, await loginAs(t.app, l)] as const)),
+      await Promise.all(
+        ['pne-1', 'pne-2', 'lpo-3', 'lpo-1'].map(async (l) => [l, await loginAs(t.app, l)] as const),
+      ),
     )
     for (const login of Object.keys(cookies)) {
       const created = await t.app.inject({
@@ -71,9 +78,16 @@ describe('permissions, enforced in one place', () => {
       expect(created.statusCode).toBe(201)
     }
     const seen = async (login: string) => {
-      const response = await t.app.inject({ method: 'GET', url: '/api/hello/greetings', headers: { cookie: cookies[login] } })
+      const response = await t.app.inject({
+        method: 'GET',
+        url: '/api/hello/greetings',
+        headers: { cookie: cookies[login] },
+      })
       expect(response.statusCode).toBe(200)
-      return response.json().map((g: { message: string }) => g.message).sort()
+      return response
+        .json()
+        .map((g: { message: string }) => g.message)
+        .sort()
     }
     expect(await seen('pne-1')).toEqual(['from pne-1'])
     expect(await seen('pne-2')).toEqual(['from pne-1', 'from pne-2'])

@@ -51,7 +51,10 @@ function prismaColumns(): { schemas: string[]; columns: string[] } {
   const dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: files }))) as {
     datamodel: { models: DmmfModel[] }
   }
-  const datasource = files.map(([, text]) => text).join('\n').match(/schemas\s*=\s*\[([^\]]*)\]/)
+  const datasource = files
+    .map(([, text]) => text)
+    .join('\n')
+    .match(/schemas\s*=\s*\[([^\]]*)\]/)
   const schemas = [...(datasource?.[1] ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1]!)
   const columns = dmmf.datamodel.models.flatMap((model) =>
     model.fields

@@ -64,7 +64,10 @@ const userFields = {
   active: Type.Optional(Type.Boolean()),
   groupIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { uniqueItems: true })),
 }
-const Login = Type.String({ pattern: '^[A-Za-z0-9._@-]{2,64}$', description: '2–64 letters, digits, . _ @ -' })
+const Login = Type.String({
+  pattern: '^[A-Za-z0-9._@-]{2,64}$',
+  description: '2–64 letters, digits, . _ @ -',
+})
 export const UserCreate = Type.Object({ login: Login, ...userFields }, { additionalProperties: false })
 export const UserUpdate = Type.Object(
   { login: Type.Optional(Login), ...userFields },
@@ -141,5 +144,6 @@ export const ModuleSchema = Type.Object(
 )
 
 /** Route config for the admin API: every admin route is guarded by a permission of module ADMIN. */
-export const adminPermission = (permission: 'C' | 'R' | 'U' | 'D') => ({ module: 'ADMIN', permission }) as const
+export const adminPermission = (permission: 'C' | 'R' | 'U' | 'D') =>
+  ({ module: 'ADMIN', permission }) as const
 export const adminTags = ['admin']

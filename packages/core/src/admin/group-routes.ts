@@ -2,12 +2,32 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { notFound } from '../http/app-error.ts'
 import { errorResponses } from '../http/error-schema.ts'
-import { GroupCreate, GroupSchema, GroupUpdate, IdParams, adminPermission, adminTags } from './admin-schemas.ts'
+import {
+  adminPermission,
+  adminTags,
+  GroupCreate,
+  GroupSchema,
+  GroupUpdate,
+  IdParams,
+} from './admin-schemas.ts'
 
 const tags = adminTags
-const groupSelect = { id: true, name: true, description: true, members: { select: { userId: true } } } as const
+const groupSelect = {
+  id: true,
+  name: true,
+  description: true,
+  members: { select: { userId: true } },
+} as const
 
-const toGroup = ({ members, ...group }: { members: { userId: number }[]; id: number; name: string; description: string | null }) => ({
+const toGroup = ({
+  members,
+  ...group
+}: {
+  members: { userId: number }[]
+  id: number
+  name: string
+  description: string | null
+}) => ({
   ...group,
   memberIds: members.map((m) => m.userId),
 })
@@ -28,7 +48,12 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     '/groups/:id',
     {
       config: adminPermission('R'),
-      schema: { tags, summary: 'One group', params: IdParams, response: { 200: GroupSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'One group',
+        params: IdParams,
+        response: { 200: GroupSchema, ...errorResponses },
+      },
     },
     async (request) => {
       const group = await prisma.group.findUnique({ where: { id: request.params.id }, select: groupSelect })
@@ -41,12 +66,20 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     '/groups',
     {
       config: adminPermission('C'),
-      schema: { tags, summary: 'Create a group', body: GroupCreate, response: { 201: GroupSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Create a group',
+        body: GroupCreate,
+        response: { 201: GroupSchema, ...errorResponses },
+      },
     },
     async (request, reply) => {
       const { memberIds, ...fields } = request.body
       const group = await prisma.group.create({
-        data: { ...fields, members: memberIds ? { create: memberIds.map((userId) => ({ userId })) } : undefined },
+        data: {
+          ...fields,
+          members: memberIds ? { create: memberIds.map((userId) => ({ userId })) } : undefined,
+        },
         select: groupSelect,
       })
       return reply.status(201).send(toGroup(group))
@@ -71,7 +104,10 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         if (memberIds) await tx.userGroup.deleteMany({ where: { groupId: request.params.id } })
         return tx.group.update({
           where: { id: request.params.id },
-          data: { ...fields, ...(memberIds ? { members: { create: memberIds.map((userId) => ({ userId })) } } : {}) },
+          data: {
+            ...fields,
+            ...(memberIds ? { members: { create: memberIds.map((userId) => ({ userId })) } } : {}),
+          },
           select: groupSelect,
         })
       })
@@ -83,7 +119,12 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     '/groups/:id',
     {
       config: adminPermission('D'),
-      schema: { tags, summary: 'Delete a group and its permissions', params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Delete a group and its permissions',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
       await prisma.group.delete({ where: { id: request.params.id } })

@@ -2,7 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { notFound } from '../http/app-error.ts'
 import { errorResponses } from '../http/error-schema.ts'
-import { IdParams, OrganismCreate, OrganismSchema, OrganismUpdate, adminPermission, adminTags } from './admin-schemas.ts'
+import {
+  adminPermission,
+  adminTags,
+  IdParams,
+  OrganismCreate,
+  OrganismSchema,
+  OrganismUpdate,
+} from './admin-schemas.ts'
 
 const tags = adminTags
 
@@ -13,7 +20,11 @@ export const organismRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     '/organisms',
     {
       config: adminPermission('R'),
-      schema: { tags, summary: 'List organisms', response: { 200: Type.Array(OrganismSchema), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'List organisms',
+        response: { 200: Type.Array(OrganismSchema), ...errorResponses },
+      },
     },
     async () => prisma.organism.findMany({ orderBy: { name: 'asc' } }),
   )
@@ -22,7 +33,12 @@ export const organismRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     '/organisms/:id',
     {
       config: adminPermission('R'),
-      schema: { tags, summary: 'One organism', params: IdParams, response: { 200: OrganismSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'One organism',
+        params: IdParams,
+        response: { 200: OrganismSchema, ...errorResponses },
+      },
     },
     async (request) => {
       const organism = await prisma.organism.findUnique({ where: { id: request.params.id } })
@@ -35,7 +51,12 @@ export const organismRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     '/organisms',
     {
       config: adminPermission('C'),
-      schema: { tags, summary: 'Create an organism', body: OrganismCreate, response: { 201: OrganismSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Create an organism',
+        body: OrganismCreate,
+        response: { 201: OrganismSchema, ...errorResponses },
+      },
     },
     async (request, reply) => reply.status(201).send(await prisma.organism.create({ data: request.body })),
   )
@@ -59,7 +80,12 @@ export const organismRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     '/organisms/:id',
     {
       config: adminPermission('D'),
-      schema: { tags, summary: 'Delete an organism (its users are kept, without organism)', params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Delete an organism (its users are kept, without organism)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
       await prisma.organism.delete({ where: { id: request.params.id } })

@@ -4,15 +4,22 @@ import { badRequest } from '../http/app-error.ts'
 import { errorResponses } from '../http/error-schema.ts'
 import {
   adminPermission,
-  adminTags as tags,
   IdParams,
   ModuleSchema,
   PermissionCreate,
   PermissionQuery,
   PermissionSchema,
+  adminTags as tags,
 } from './admin-schemas.ts'
 
-type PermissionRow = { id: number; userId: number | null; groupId: number | null; moduleCode: string; action: string; scope: number }
+type PermissionRow = {
+  id: number
+  userId: number | null
+  groupId: number | null
+  moduleCode: string
+  action: string
+  scope: number
+}
 const toPermission = ({ moduleCode, ...row }: PermissionRow) => ({ ...row, module: moduleCode }) as never
 
 export const permissionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -75,14 +82,22 @@ export const permissionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       if ((userId === undefined) === (groupId === undefined)) {
         throw badRequest('ROLE_REQUIRED', 'Give exactly one of userId or groupId')
       }
-      const declared = await prisma.moduleAction.findUnique({ where: { moduleCode_action: { moduleCode: module, action } } })
+      const declared = await prisma.moduleAction.findUnique({
+        where: { moduleCode_action: { moduleCode: module, action } },
+      })
       if (!declared) {
-        throw badRequest('UNKNOWN_MODULE_ACTION', `Module ${module} does not exist or does not declare action ${action}`, {
-          module,
-          action,
-        })
+        throw badRequest(
+          'UNKNOWN_MODULE_ACTION',
+          `Module ${module} does not exist or does not declare action ${action}`,
+          {
+            module,
+            action,
+          },
+        )
       }
-      const row = await prisma.permission.create({ data: { userId, groupId, moduleCode: module, action, scope } })
+      const row = await prisma.permission.create({
+        data: { userId, groupId, moduleCode: module, action, scope },
+      })
       return reply.status(201).send(toPermission(row))
     },
   )
@@ -91,7 +106,12 @@ export const permissionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     '/permissions/:id',
     {
       config: adminPermission('D'),
-      schema: { tags, summary: 'Revoke a permission row', params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Revoke a permission row',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
       await prisma.permission.delete({ where: { id: request.params.id } })

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { hashPassword } from '../auth/passwords.ts'
 import { conflict, notFound } from '../http/app-error.ts'
 import { errorResponses } from '../http/error-schema.ts'
-import { IdParams, UserCreate, UserSchema, UserUpdate, adminPermission, adminTags } from './admin-schemas.ts'
+import { adminPermission, adminTags, IdParams, UserCreate, UserSchema, UserUpdate } from './admin-schemas.ts'
 
 const tags = adminTags
 const userSelect = {
@@ -19,7 +19,11 @@ const userSelect = {
   groups: { select: { groupId: true } },
 } as const
 
-const toUser = <T extends { groups: { groupId: number }[]; createdAt: Date }>({ groups, createdAt, ...user }: T) => ({
+const toUser = <T extends { groups: { groupId: number }[]; createdAt: Date }>({
+  groups,
+  createdAt,
+  ...user
+}: T) => ({
   ...user,
   createdAt: createdAt.toISOString(),
   groupIds: groups.map((g) => g.groupId),
@@ -41,7 +45,12 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     '/users/:id',
     {
       config: adminPermission('R'),
-      schema: { tags, summary: 'One user', params: IdParams, response: { 200: UserSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'One user',
+        params: IdParams,
+        response: { 200: UserSchema, ...errorResponses },
+      },
     },
     async (request) => {
       const user = await prisma.user.findUnique({ where: { id: request.params.id }, select: userSelect })
@@ -54,7 +63,12 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     '/users',
     {
       config: adminPermission('C'),
-      schema: { tags, summary: 'Create a user', body: UserCreate, response: { 201: UserSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Create a user',
+        body: UserCreate,
+        response: { 201: UserSchema, ...errorResponses },
+      },
     },
     async (request, reply) => {
       const { password, groupIds, ...fields } = request.body
@@ -108,10 +122,16 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     '/users/:id',
     {
       config: adminPermission('D'),
-      schema: { tags, summary: 'Delete a user', params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Delete a user',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
-      if (request.params.id === request.user!.id) throw conflict('CANNOT_DELETE_SELF', 'You cannot delete yourself')
+      if (request.params.id === request.user!.id)
+        throw conflict('CANNOT_DELETE_SELF', 'You cannot delete yourself')
       await prisma.user.delete({ where: { id: request.params.id } })
       return reply.status(204).send(null)
     },

@@ -20,7 +20,10 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         tags: ['auth'],
         summary: 'Log in; sets an httpOnly session cookie',
         body: Type.Object(
-          { login: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ minLength: 1, maxLength: 1000 }) },
+          {
+            login: Type.String({ minLength: 1, maxLength: 200 }),
+            password: Type.String({ minLength: 1, maxLength: 1000 }),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ user: MeSchema }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
@@ -30,7 +33,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       const limit = await hitRateLimit(pool, `login:${request.ip}`, config.LOGIN_RATE_WINDOW_SECONDS)
       if (limit.hits > config.LOGIN_RATE_LIMIT) {
         reply.header('retry-after', String(limit.resetInSeconds))
-        throw new AppError(429, 'RATE_LIMITED', `Too many login attempts, try again in ${limit.resetInSeconds} s`)
+        throw new AppError(
+          429,
+          'RATE_LIMITED',
+          `Too many login attempts, try again in ${limit.resetInSeconds} s`,
+        )
       }
       const { rows } = await pool.query<{ id: number; password_hash: string | null }>(
         'SELECT id, password_hash FROM core.users WHERE lower(login) = lower($1) AND active',

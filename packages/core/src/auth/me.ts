@@ -23,7 +23,9 @@ export function toMe(user: SessionUser, grants: Grants) {
     lastName: user.lastName,
     email: user.email,
     organism:
-      user.organismId !== null && user.organismName !== null ? { id: user.organismId, name: user.organismName } : null,
+      user.organismId !== null && user.organismName !== null
+        ? { id: user.organismId, name: user.organismName }
+        : null,
     isAdmin: Object.keys(grants.ADMIN ?? {}).length > 0,
   }
 }

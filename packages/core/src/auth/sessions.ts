@@ -35,7 +35,11 @@ export async function createSession(
  * The user behind a session token, or null when unknown, expired or the user is inactive.
  * Sliding expiry: a session used more than a minute after its last renewal is extended.
  */
-export async function findSessionUser(pool: pg.Pool, token: string, ttlHours: number): Promise<SessionUser | null> {
+export async function findSessionUser(
+  pool: pg.Pool,
+  token: string,
+  ttlHours: number,
+): Promise<SessionUser | null> {
   const { rows } = await pool.query<SessionUser>(
     `WITH s AS (
        UPDATE core.sessions

@@ -2,7 +2,10 @@ import { loadConfig } from '../config.ts'
 import { createServer } from '../create-server.ts'
 import { type PreparedPlatform, preparePlatform } from '../platform.ts'
 
-const log = { info: (m: string) => process.stderr.write(`${m}\n`), warn: (m: string) => process.stderr.write(`${m}\n`) }
+const log = {
+  info: (m: string) => process.stderr.write(`${m}\n`),
+  warn: (m: string) => process.stderr.write(`${m}\n`),
+}
 
 /**
  * Runs a command against the configured database (embedded when DATABASE_URL is unset), migrated, with the

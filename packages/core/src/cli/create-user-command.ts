@@ -26,7 +26,8 @@ export async function createUserCommand(args: string[]): Promise<void> {
   if (!/^[A-Za-z0-9._@-]{2,64}$/.test(values.login)) {
     throw new Error('--login must be 2–64 letters, digits, ".", "_", "@" or "-"')
   }
-  if (!values['password-stdin']) throw new Error('--password-stdin is required (the password is read from stdin)')
+  if (!values['password-stdin'])
+    throw new Error('--password-stdin is required (the password is read from stdin)')
   const password = await readStdin()
   if (password.length < 8) throw new Error('The password must have at least 8 characters')
   const passwordHash = await hashPassword(password)
@@ -46,7 +47,14 @@ export async function createUserCommand(args: string[]): Promise<void> {
       const { rows } = await client.query<{ id: number }>(
         `INSERT INTO core.users (login, password_hash, first_name, last_name, email, organism_id)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (login) DO NOTHING RETURNING id`,
-        [values.login, passwordHash, values['first-name'] ?? null, values['last-name'] ?? null, values.email ?? null, organismId],
+        [
+          values.login,
+          passwordHash,
+          values['first-name'] ?? null,
+          values['last-name'] ?? null,
+          values.email ?? null,
+          organismId,
+        ],
       )
       if (!rows[0]) throw new Error(`A user with login "${values.login}" already exists`)
       if (values.admin) {
@@ -58,7 +66,9 @@ export async function createUserCommand(args: string[]): Promise<void> {
         )
       }
       await client.query('COMMIT')
-      process.stderr.write(`User ${values.login} created (id ${rows[0].id})${values.admin ? ' with every permission' : ''}.\n`)
+      process.stderr.write(
+        `User ${values.login} created (id ${rows[0].id})${values.admin ? ' with every permission' : ''}.\n`,
+      )
     } catch (error) {
       await client.query('ROLLBACK')
       throw error

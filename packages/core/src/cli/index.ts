@@ -3,8 +3,14 @@ import { createUserCommand } from './create-user-command.ts'
 import { migrateCommand, seedCommand } from './database-commands.ts'
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
-  'db:migrate': { run: migrateCommand, help: 'apply the core and module migrations, sync module permissions' },
-  'db:seed': { run: seedCommand, help: 'migrate, then insert the demo organisms, users and permissions (once)' },
+  'db:migrate': {
+    run: migrateCommand,
+    help: 'apply the core and module migrations, sync module permissions',
+  },
+  'db:seed': {
+    run: seedCommand,
+    help: 'migrate, then insert the demo organisms, users and permissions (once)',
+  },
   'user:create': {
     run: createUserCommand,
     help: 'create a user: --login LOGIN --password-stdin [--admin] [--organism NAME] [--first-name X] [--last-name Y] [--email E]',

@@ -2,8 +2,11 @@ import { Ajv, type Options } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { FastifySchemaCompiler } from 'fastify'
 
-// ajv-formats is CommonJS: its default export arrives wrapped under ESM interop.
-const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule
+type AddFormats = (ajv: Ajv) => Ajv
+// ajv-formats is CommonJS: depending on the loader its function arrives as the default export or under `.default`.
+const addFormats: AddFormats =
+  (addFormatsModule as unknown as { default?: AddFormats }).default ??
+  (addFormatsModule as unknown as AddFormats)
 
 const baseOptions: Options = {
   allErrors: true,

@@ -13,7 +13,10 @@ export const ModuleManifestSchema = Type.Object(
     name: Type.String({ minLength: 1 }),
     version: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+(?:[-+].*)?$' }),
     host: Type.String({ minLength: 1, description: 'Supported core versions, a semver range' }),
-    permissions: Type.Array(Type.Union(ACTIONS.map((a) => Type.Literal(a))), { minItems: 1, uniqueItems: true }),
+    permissions: Type.Array(Type.Union(ACTIONS.map((a) => Type.Literal(a))), {
+      minItems: 1,
+      uniqueItems: true,
+    }),
     frontend: Type.Optional(
       Type.Object(
         {
@@ -48,6 +51,8 @@ export interface ModuleDefinition<Config = unknown> {
 }
 
 /** Identity function that gives a module definition its type; the core validates it at boot. */
-export function defineModule<Config = unknown>(definition: ModuleDefinition<Config>): ModuleDefinition<Config> {
+export function defineModule<Config = unknown>(
+  definition: ModuleDefinition<Config>,
+): ModuleDefinition<Config> {
   return definition
 }

@@ -59,7 +59,10 @@ async function loadOne(spec: string, modulesConfig: Record<string, unknown>): Pr
   const packageDir = resolvePackageDir(spec)
   const packageJsonPath = join(packageDir, 'package.json')
   if (!existsSync(packageJsonPath)) {
-    throw new ModuleContractError(spec, `package not found (looked for ${packageJsonPath}); install it or fix MODULES`)
+    throw new ModuleContractError(
+      spec,
+      `package not found (looked for ${packageJsonPath}); install it or fix MODULES`,
+    )
   }
   const pkg = JSON.parse(readFileSync(packageJsonPath, 'utf8')) as PackageJson
   const packageName = pkg.name ?? spec
@@ -71,7 +74,10 @@ async function loadOne(spec: string, modulesConfig: Record<string, unknown>): Pr
   }
   const definition = imported.default as ModuleDefinition | undefined
   if (!definition || typeof definition !== 'object' || !('manifest' in definition)) {
-    throw new ModuleContractError(packageName, 'its entry must `export default defineModule({ manifest, ... })`')
+    throw new ModuleContractError(
+      packageName,
+      'its entry must `export default defineModule({ manifest, ... })`',
+    )
   }
   const manifest = definition.manifest
   const manifestErrors = [...Value.Errors(ModuleManifestSchema, manifest)]
@@ -103,7 +109,10 @@ async function loadOne(spec: string, modulesConfig: Record<string, unknown>): Pr
     try {
       validate = configAjv.compile(manifest.configSchema)
     } catch (error) {
-      throw new ModuleContractError(name, `configSchema is not a valid JSON schema: ${(error as Error).message}`)
+      throw new ModuleContractError(
+        name,
+        `configSchema is not a valid JSON schema: ${(error as Error).message}`,
+      )
     }
     if (!validate(config)) {
       const text = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message}`).join('; ')

@@ -18,7 +18,10 @@ export async function registerModuleRoutes(fastify: FastifyInstance, modules: Lo
         scope.addHook('onRoute', (route) => {
           const permission = route.config?.permission
           if (route.config?.module && route.config.module !== mod.manifest.code) {
-            throw new ModuleContractError(name, `route ${route.method} ${route.url} claims module ${route.config.module}`)
+            throw new ModuleContractError(
+              name,
+              `route ${route.method} ${route.url} claims module ${route.config.module}`,
+            )
           }
           if (permission !== undefined && !mod.manifest.permissions.includes(permission)) {
             throw new ModuleContractError(

@@ -46,16 +46,18 @@ function uiAssetsOf(mod: LoadedModule): UiAssets | null {
 }
 
 /** `GET /api/modules` (the modules the caller may read) and the modules' UI bundles under `/modules/<code>/`. */
-export const modulesRoutes: FastifyPluginAsyncTypebox<{ modules: LoadedModule[]; coreVersion: string }> = async (
-  fastify,
-  { modules, coreVersion },
-) => {
+export const modulesRoutes: FastifyPluginAsyncTypebox<{
+  modules: LoadedModule[]
+  coreVersion: string
+}> = async (fastify, { modules, coreVersion }) => {
   const assets = new Map(modules.map((m) => [m.manifest.code, uiAssetsOf(m)]))
   for (const mod of modules) {
     const ui = assets.get(mod.manifest.code)
     if (!ui) continue
     if (!existsSync(mod.frontendEntryFile!)) {
-      fastify.log.warn(`Module ${mod.manifest.code}: UI bundle ${mod.frontendEntryFile} is missing (not built?)`)
+      fastify.log.warn(
+        `Module ${mod.manifest.code}: UI bundle ${mod.frontendEntryFile} is missing (not built?)`,
+      )
     }
     await fastify.register(fastifyStatic, {
       root: ui.dir,
@@ -77,7 +79,12 @@ export const modulesRoutes: FastifyPluginAsyncTypebox<{ modules: LoadedModule[];
         version: m.manifest.version,
         frontend:
           ui && m.manifest.frontend
-            ? { entry: ui.entry, style: ui.style, label: m.manifest.frontend.label, icon: m.manifest.frontend.icon }
+            ? {
+                entry: ui.entry,
+                style: ui.style,
+                label: m.manifest.frontend.label,
+                icon: m.manifest.frontend.icon,
+              }
             : null,
       }
     }),
@@ -94,7 +101,9 @@ export const modulesRoutes: FastifyPluginAsyncTypebox<{ modules: LoadedModule[];
     },
     async (request) => {
       const grants = await request.getGrants()
-      return all.filter((m) => grants[m.code]?.R !== undefined).map((m) => ({ ...m, grants: grants[m.code] ?? {} }))
+      return all
+        .filter((m) => grants[m.code]?.R !== undefined)
+        .map((m) => ({ ...m, grants: grants[m.code] ?? {} }))
     },
   )
 }

@@ -34,9 +34,10 @@ export async function syncModules(pool: pg.Pool, modules: ModuleRecord[]): Promi
         modules.map((m) => m.packageName),
       ],
     )
-    await client.query('UPDATE core.modules SET enabled = false, updated_at = now() WHERE enabled AND code <> ALL($1)', [
-      modules.map((m) => m.code),
-    ])
+    await client.query(
+      'UPDATE core.modules SET enabled = false, updated_at = now() WHERE enabled AND code <> ALL($1)',
+      [modules.map((m) => m.code)],
+    )
     const codes = modules.flatMap((m) => m.permissions.map(() => m.code))
     const actions = modules.flatMap((m) => [...m.permissions])
     await client.query(

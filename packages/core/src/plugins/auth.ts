@@ -37,7 +37,11 @@ export const authPlugin = fp(
       if (raw) {
         const unsigned = request.unsignCookie(raw)
         if (unsigned.valid && unsigned.value) {
-          request.user = await findSessionUser(fastify.db.pool, unsigned.value, fastify.config.SESSION_TTL_HOURS)
+          request.user = await findSessionUser(
+            fastify.db.pool,
+            unsigned.value,
+            fastify.config.SESSION_TTL_HOURS,
+          )
         }
       }
       if (!request.user) throw unauthorized()

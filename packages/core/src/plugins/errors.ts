@@ -35,7 +35,10 @@ function toAppError(error: FastifyError | Error): AppError | null {
       const extra = (v.params as { additionalProperty?: string } | undefined)?.additionalProperty
       const path = `${fe.validationContext ?? 'body'}${v.instancePath}`
       const field = missing ? `${path}/${missing}` : extra ? `${path}/${extra}` : path
-      return { field: field.replaceAll('/', '.'), message: extra ? 'unknown field' : (v.message ?? 'invalid') }
+      return {
+        field: field.replaceAll('/', '.'),
+        message: extra ? 'unknown field' : (v.message ?? 'invalid'),
+      }
     })
     const first = details[0]
     return new AppError(
@@ -53,13 +56,19 @@ function toAppError(error: FastifyError | Error): AppError | null {
     }
     if (error.code === 'P2025') return new AppError(404, 'NOT_FOUND', 'Record not found')
     if (error.code === 'P2003') {
-      return new AppError(409, 'REFERENCE_CONFLICT', 'The record references, or is referenced by, another record', {
-        field: error.meta?.field_name,
-      })
+      return new AppError(
+        409,
+        'REFERENCE_CONFLICT',
+        'The record references, or is referenced by, another record',
+        {
+          field: error.meta?.field_name,
+        },
+      )
     }
   }
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
-    if ((fe.statusCode ?? 400) === 400) return new AppError(400, 'INVALID_JSON', 'The request body is not valid JSON')
+    if ((fe.statusCode ?? 400) === 400)
+      return new AppError(400, 'INVALID_JSON', 'The request body is not valid JSON')
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new AppError(fe.statusCode, FASTIFY_CODES[fe.code] ?? 'BAD_REQUEST', fe.message)
@@ -92,7 +101,10 @@ export const errorsPlugin = fp(
 
     fastify.setNotFoundHandler((request, reply) => {
       return reply.status(404).send({
-        error: { code: 'ROUTE_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` },
+        error: {
+          code: 'ROUTE_NOT_FOUND',
+          message: `No route ${request.method} ${request.url.split('?')[0]}`,
+        },
       })
     })
   },

@@ -26,10 +26,8 @@ export const openapiPlugin = fp(
       if (route.url.startsWith('/api/docs')) route.config = { ...route.config, public: true }
     })
     await fastify.register(swaggerUi, { routePrefix: '/api/docs' })
-    fastify.get(
-      '/api/openapi.json',
-      { config: { public: true }, schema: { hide: true } },
-      async () => fastify.swagger(),
+    fastify.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+      fastify.swagger(),
     )
   },
   { name: 'openapi' },

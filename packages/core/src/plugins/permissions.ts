@@ -35,7 +35,9 @@ export const permissionsPlugin = fp(
       if (moduleCode === undefined) return
       const declared = opts.declaredActions.get(moduleCode)
       if (!declared?.includes(permission)) {
-        throw new Error(`Route ${route.method} ${route.url}: module ${moduleCode} does not declare "${permission}"`)
+        throw new Error(
+          `Route ${route.method} ${route.url}: module ${moduleCode} does not declare "${permission}"`,
+        )
       }
     })
 
@@ -44,10 +46,14 @@ export const permissionsPlugin = fp(
       if (!permission || !moduleCode || !request.user) return
       const scope = (await request.getGrants())[moduleCode]?.[permission]
       if (!scope) {
-        throw forbidden('PERMISSION_DENIED', `You have no "${permission}" permission in module ${moduleCode}`, {
-          module: moduleCode,
-          action: permission,
-        })
+        throw forbidden(
+          'PERMISSION_DENIED',
+          `You have no "${permission}" permission in module ${moduleCode}`,
+          {
+            module: moduleCode,
+            action: permission,
+          },
+        )
       }
       request.scope = scope
     })

@@ -83,7 +83,11 @@ export async function startTestServer(opts: {
   modules?: string[]
   env?: Record<string, string>
 }): Promise<TestServer> {
-  const { app, close, routes } = await createTestApp({ databaseUrl: opts.databaseUrl, modules: opts.modules, env: opts.env })
+  const { app, close, routes } = await createTestApp({
+    databaseUrl: opts.databaseUrl,
+    modules: opts.modules,
+    env: opts.env,
+  })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : 0

@@ -6,9 +6,14 @@ import type { Action, Scope } from '../../src/modules/contract.ts'
 export const DEMO_PASSWORD = 'demo'
 
 /** Logs in through the API and returns the Cookie header to send with later requests. */
-export async function loginAs(app: FastifyInstance, login: string, password = DEMO_PASSWORD): Promise<string> {
+export async function loginAs(
+  app: FastifyInstance,
+  login: string,
+  password = DEMO_PASSWORD,
+): Promise<string> {
   const response = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { login, password } })
-  if (response.statusCode !== 200) throw new Error(`login ${login} failed: ${response.statusCode} ${response.body}`)
+  if (response.statusCode !== 200)
+    throw new Error(`login ${login} failed: ${response.statusCode} ${response.body}`)
   const cookie = response.cookies.find((c) => c.name === 'biodiv_session')
   if (!cookie) throw new Error('no session cookie')
   return `${cookie.name}=${cookie.value}`
@@ -32,12 +37,10 @@ export async function createUser(
   )
   const id = rows[0]!.id
   for (const g of spec.grants ?? []) {
-    await pool.query('INSERT INTO core.permissions (user_id, module_code, action, scope) VALUES ($1, $2, $3, $4)', [
-      id,
-      g.module,
-      g.action,
-      g.scope,
-    ])
+    await pool.query(
+      'INSERT INTO core.permissions (user_id, module_code, action, scope) VALUES ($1, $2, $3, $4)',
+      [id, g.module, g.action, g.scope],
+    )
   }
   return id
 }
