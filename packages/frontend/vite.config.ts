@@ -17,6 +17,9 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // One stylesheet linked from index.html: CSS of SDK components only modules render (e.g. ModuleGrants) would
+    // otherwise sit in the vendor/sdk entry's CSS chunk, which no page ever links.
+    cssCodeSplit: false,
     rolldownOptions: {
       input: {
         index: resolve(root, 'index.html'),

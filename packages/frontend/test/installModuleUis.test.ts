@@ -1,13 +1,13 @@
 import { createPinia } from 'pinia'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp } from 'vue'
-import { createMemoryHistory } from 'vue-router'
+import { createMemoryHistory, createRouter } from 'vue-router'
 import type { ModuleSummary } from '../src/api/types.ts'
 import { defineModuleUi } from '../src/modules/defineModuleUi.ts'
 import { installModuleUis, uninstallModuleUis } from '../src/modules/installModuleUis.ts'
+import { SHELL_ROUTE_NAME } from '../src/modules/moduleRoutes.ts'
 import { useModuleUiStore } from '../src/modules/moduleUiStore.ts'
 import { useNoticeStore } from '../src/notices/noticeStore.ts'
-import { createAppRouter } from '../src/router.ts'
 
 const modules: ModuleSummary[] = [
   {
@@ -28,6 +28,23 @@ const modules: ModuleSummary[] = [
 
 afterEach(() => vi.restoreAllMocks())
 
+const blank = { render: () => null }
+
+/** The shell's route shape: a layout route named `shell` with a catch-all child. */
+function shellRouter() {
+  return createRouter({
+    history: createMemoryHistory(),
+    routes: [
+      {
+        path: '/',
+        name: SHELL_ROUTE_NAME,
+        component: blank,
+        children: [{ path: ':pathMatch(.*)*', name: 'not-found', component: blank }],
+      },
+    ],
+  })
+}
+
 describe('installModuleUis', () => {
   it('registers the routes of the modules that load and reports the broken one in a notice', async () => {
     vi.spyOn(globalThis, 'fetch').mockResolvedValue(
@@ -36,11 +53,10 @@ describe('installModuleUis', () => {
     const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {})
     const pinia = createPinia()
     const app = createApp({ render: () => null }).use(pinia)
-    const router = createAppRouter(createMemoryHistory())
-    const page = { render: () => null }
+    const router = shellRouter()
     const importModule = async (url: string) => {
       if (url === '/modules/occtax/index.js') {
-        return { default: defineModuleUi({ routes: [{ path: '/', name: 'occtax-home', component: page }] }) }
+        return { default: defineModuleUi({ routes: [{ path: '/', name: 'occtax-home', component: blank }] }) }
       }
       throw new SyntaxError('Unexpected end of input')
     }
