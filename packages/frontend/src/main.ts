@@ -3,6 +3,7 @@ import './styles/base.css'
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
+import { setSessionLostHandler } from './api/apiFetch.ts'
 import { createAppMap } from './map/createAppMap.ts'
 import { MAP_KEY } from './map/mapKey.ts'
 import { installModuleUis, uninstallModuleUis } from './modules/installModuleUis.ts'
@@ -16,13 +17,22 @@ async function boot(): Promise<void> {
   app.use(pinia)
   const router = createAppRouter()
   app.provide(MAP_KEY, createAppMap())
+  const session = useSessionStore(pinia)
   app.provide(SHELL_KEY, {
     loadModules: () => installModuleUis({ app, router, pinia }),
     unloadModules: () => uninstallModuleUis(router, pinia),
   })
 
+  setSessionLostHandler(() => {
+    if (!session.isAuthenticated) return
+    const current = router.currentRoute.value.fullPath
+    session.user = null
+    void router
+      .replace({ name: 'login', query: { redirect: current } })
+      .then(() => uninstallModuleUis(router, pinia))
+  })
+
   // Deep links (/occtax on reload): module routes must exist before the router resolves the first URL.
-  const session = useSessionStore(pinia)
   if (await session.restore()) await installModuleUis({ app, router, pinia })
 
   app.use(router)

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, apiFetch } from '../src/api/apiFetch.ts'
+import { ApiError, apiFetch, setSessionLostHandler } from '../src/api/apiFetch.ts'
 
-afterEach(() => vi.restoreAllMocks())
+afterEach(() => {
+  vi.restoreAllMocks()
+  setSessionLostHandler(null)
+})
 
 function respond(status: number, body?: unknown) {
   return vi
@@ -38,5 +41,19 @@ describe('apiFetch', () => {
     await expect(apiFetch('/api/auth/logout', { method: 'POST' })).resolves.toBeUndefined()
     vi.spyOn(globalThis, 'fetch').mockRejectedValue(new TypeError('Failed to fetch'))
     await expect(apiFetch('/api/auth/me')).rejects.toMatchObject({ code: 'NETWORK_ERROR', status: 0 })
+  })
+})
+
+describe('session loss', () => {
+  it('calls the handler when an API call answers 401 UNAUTHENTICATED, but not for the auth routes', async () => {
+    const lost = vi.fn()
+    setSessionLostHandler(lost)
+    const body = { error: { code: 'UNAUTHENTICATED', message: 'Not signed in' } }
+    respond(401, body)
+    await expect(apiFetch('/api/auth/me')).rejects.toBeInstanceOf(ApiError)
+    expect(lost).not.toHaveBeenCalled()
+    respond(401, body)
+    await expect(apiFetch('/api/occtax/releves')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' })
+    expect(lost).toHaveBeenCalledOnce()
   })
 })

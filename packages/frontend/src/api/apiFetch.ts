@@ -15,6 +15,13 @@ export class ApiError extends Error {
   }
 }
 
+let onSessionLost: (() => void) | null = null
+
+/** Called when a signed-in request answers 401 UNAUTHENTICATED (the session expired or was revoked). */
+export function setSessionLostHandler(handler: (() => void) | null): void {
+  onSessionLost = handler
+}
+
 export interface ApiFetchOptions extends Omit<RequestInit, 'body'> {
   /** Serialised as JSON when it is not a FormData/Blob/string. */
   body?: unknown
@@ -58,6 +65,8 @@ export async function apiFetch<T>(url: string, options: ApiFetchOptions = {}): P
   if (!response.ok) {
     if (isErrorBody(parsed)) {
       const { code, message, details } = parsed.error
+      if (response.status === 401 && code === 'UNAUTHENTICATED' && !url.startsWith('/api/auth/'))
+        onSessionLost?.()
       throw new ApiError(response.status, code, message, details)
     }
     throw new ApiError(response.status, `HTTP_${response.status}`, response.statusText || 'Erreur du serveur')
