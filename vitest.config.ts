@@ -18,13 +18,7 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
-      {
-        test: {
-          name: 'frontend',
-          include: ['packages/frontend/test/**/*.test.ts'],
-          environment: 'happy-dom',
-        },
-      },
+      'packages/frontend/vitest.config.ts',
       {
         test: {
           name: 'browser',
