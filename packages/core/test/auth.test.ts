@@ -117,3 +117,24 @@ describe('login rate limit', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
   })
 })
+
+describe('logins', () => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await createTestApp()
+  })
+  afterAll(() => t.close())
+
+  it('are matched and kept unique case-insensitively', async () => {
+    await expect(loginAs(t.app, 'ADMIN')).resolves.toMatch(/^biodiv_session=/)
+    const cookie = await loginAs(t.app, 'admin')
+    const duplicate = await t.app.inject({
+      method: 'POST',
+      url: '/api/admin/users',
+      headers: { cookie },
+      payload: { login: 'Agent' },
+    })
+    expect(duplicate.statusCode).toBe(409)
+    expect(duplicate.json().error.code).toBe('ALREADY_EXISTS')
+  })
+})

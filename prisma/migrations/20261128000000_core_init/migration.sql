@@ -30,6 +30,8 @@ CREATE TABLE core.users (
   updated_at timestamptz(6) NOT NULL DEFAULT now()
 );
 CREATE INDEX users_organism_id_idx ON core.users (organism_id);
+-- Logins are matched case-insensitively at login, so they must be unique case-insensitively too.
+CREATE UNIQUE INDEX users_login_lower_key ON core.users (lower(login));
 
 CREATE TABLE core.groups (
   id serial PRIMARY KEY,

@@ -58,7 +58,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         sameSite: 'lax',
         secure: config.COOKIE_SECURE,
         signed: true,
-        maxAge: config.SESSION_TTL_HOURS * 3600,
+        // No maxAge: the browser keeps it for its session; the server expires it (sliding) after SESSION_TTL_HOURS idle.
       })
       return { user: toMe(user!, await loadGrants(pool, candidate.id)) }
     },

@@ -17,6 +17,10 @@ export async function hitRateLimit(
      RETURNING hits, ceil(extract(epoch FROM (window_start + make_interval(secs => $2) - now())))::int AS reset`,
     [key, windowSeconds],
   )
+  // Windows long past are dead weight: sweep them now and then rather than on every hit.
+  if (Math.random() < 0.01) {
+    await pool.query(`DELETE FROM core.rate_limits WHERE window_start < now() - interval '1 day'`)
+  }
   const row = rows[0]!
   return { hits: row.hits, resetInSeconds: Math.max(1, row.reset) }
 }

@@ -23,6 +23,7 @@ export async function createSession(
   meta: { ip?: string; userAgent?: string },
 ): Promise<string> {
   const token = randomBytes(32).toString('base64url')
+  await pool.query('DELETE FROM core.sessions WHERE expires_at < now()')
   await pool.query(
     `INSERT INTO core.sessions (id, user_id, expires_at, ip, user_agent)
      VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5)`,
