@@ -4,18 +4,22 @@ import { adminRoutes } from './admin/admin-routes.ts'
 import { authRoutes } from './auth/auth-routes.ts'
 import type { AppConfig } from './config.ts'
 import type { Database } from './db/database.ts'
+import { geoRoutes } from './geo/geo-routes.ts'
 import { healthRoutes } from './health/health-routes.ts'
+import { metaRoutes } from './meta/meta-routes.ts'
 import { CORE_MODULES } from './modules/core-modules.ts'
 import { coreVersion, type LoadedModule } from './modules/load-modules.ts'
 import { registerModuleRoutes } from './modules/module-routes.ts'
 import { modulesRoutes } from './modules/modules-routes.ts'
 import { moduleRecords, syncModules } from './modules/sync-modules.ts'
+import { nomenclatureRoutes } from './nomenclature/nomenclature-routes.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { dbPlugin } from './plugins/db.ts'
 import { errorsPlugin } from './plugins/errors.ts'
 import { frontendPlugin } from './plugins/frontend.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { permissionsPlugin } from './plugins/permissions.ts'
+import { taxonomyRoutes } from './taxonomy/taxonomy-routes.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,6 +56,10 @@ export const app = fp(
     await fastify.register(healthRoutes, { prefix: '/api' })
     await fastify.register(authRoutes, { prefix: '/api/auth' })
     await fastify.register(adminRoutes, { prefix: '/api/admin' })
+    await fastify.register(taxonomyRoutes, { prefix: '/api/taxonomy' })
+    await fastify.register(nomenclatureRoutes, { prefix: '/api/nomenclatures' })
+    await fastify.register(geoRoutes, { prefix: '/api/geo' })
+    await fastify.register(metaRoutes, { prefix: '/api/meta' })
     await fastify.register(modulesRoutes, { modules, coreVersion })
     await registerModuleRoutes(fastify, modules)
     await fastify.register(frontendPlugin, { dist: config.FRONTEND_DIST })

@@ -25,7 +25,7 @@ describe('GET /api/modules', () => {
 
   it('gives the admin every module with scope 3 and the UI entry URLs', async () => {
     const modules = await modulesOf('admin')
-    expect(modules.map((m) => m.code)).toEqual(['ADMIN', 'OCCTAX', 'IMPORT', 'VALIDATION', 'HELLO'])
+    expect(modules.map((m) => m.code)).toEqual(['ADMIN', 'METADATA', 'OCCTAX', 'IMPORT', 'VALIDATION', 'HELLO'])
     expect(modules.find((m) => m.code === 'OCCTAX')).toEqual({
       code: 'OCCTAX',
       name: 'Occtax',
@@ -43,7 +43,7 @@ describe('GET /api/modules', () => {
 
   it('gives the agent scope 2 (through their group) and the observer scope 1, without ADMIN', async () => {
     const agent = await modulesOf('agent')
-    expect(agent.map((m) => m.code)).toEqual(['OCCTAX', 'IMPORT', 'VALIDATION', 'HELLO'])
+    expect(agent.map((m) => m.code)).toEqual(['METADATA', 'OCCTAX', 'IMPORT', 'VALIDATION', 'HELLO'])
     expect(agent.find((m) => m.code === 'VALIDATION')?.grants).toEqual({ R: 2, V: 2, E: 2 })
     const observer = await modulesOf('observer')
     expect(observer.find((m) => m.code === 'OCCTAX')?.grants).toEqual({ C: 1, R: 1, U: 1, E: 1, D: 1 })

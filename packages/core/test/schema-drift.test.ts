@@ -64,7 +64,23 @@ function prismaColumns(): { schemas: string[]; columns: string[] } {
         return `${model.schema}.${model.dbName ?? model.name}.${f.dbName ?? f.name} ${type ?? f.type}${f.isRequired ? ' not null' : ''}`
       }),
   )
-  return { schemas, columns: columns.sort() }
+  return { schemas, columns: [...columns, ...unsupportedColumns(files.map(([, text]) => text!))].sort() }
+}
+
+/** Prisma's DMMF leaves out `Unsupported("geometry(...)")` fields (PostGIS, ltree): read them from the text. */
+function unsupportedColumns(texts: string[]): string[] {
+  return texts.flatMap((text) =>
+    [...text.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)].flatMap(([, model, body]) => {
+      const table = body!.match(/@@map\("([^"]+)"\)/)?.[1] ?? model
+      const schema = body!.match(/@@schema\("([^"]+)"\)/)?.[1]
+      return [...body!.matchAll(/^\s*(\w+)\s+Unsupported\("[^"]+"\)(\?)?(.*)$/gm)].map(
+        ([, field, optional, rest]) => {
+          const column = rest!.match(/@map\("([^"]+)"\)/)?.[1] ?? field
+          return `${schema}.${table}.${column} USER-DEFINED${optional ? '' : ' not null'}`
+        },
+      )
+    }),
+  )
 }
 
 describe('Prisma schema and migrations', () => {

@@ -9,4 +9,6 @@ export interface CoreModule {
 /** Permission holders that belong to the core itself rather than to a module package. */
 export const CORE_MODULES: readonly CoreModule[] = [
   { code: 'ADMIN', name: 'Administration', permissions: ['C', 'R', 'U', 'D'] },
+  // Acquisition frameworks and datasets (GeoNature's METADATA module): scoped like observation data.
+  { code: 'METADATA', name: 'Métadonnées', permissions: ['C', 'R', 'U', 'D', 'E'] },
 ]
