@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { hashPassword } from '../auth/passwords.ts'
+import { seedDemoMetadata } from '../meta/seed-demo-metadata.ts'
 
 export const DEMO_ORGANISM = 'Parc national des Écrins'
 export const DEMO_PARTNER = 'LPO Auvergne-Rhône-Alpes'
@@ -57,6 +58,7 @@ export async function seedDemo(pool: pg.Pool, password: string): Promise<boolean
          FROM core.module_actions a, core.users u WHERE u.login = 'observer' AND a.module_code <> 'ADMIN'`,
       [DEMO_AGENTS_GROUP],
     )
+    await seedDemoMetadata(client)
     await client.query('COMMIT')
     return true
   } catch (error) {
