@@ -38,6 +38,8 @@ const ConfigSchema = Type.Object({
   MODULES: Type.String({ default: FIRST_PARTY_MODULES.join(',') }),
   /** Optional JSON file `{ "<MODULE_CODE>": { ...module config } }`. */
   MODULES_CONFIG_FILE: Type.Optional(Type.String()),
+  /** Projected SRID of the instance's territory: ref_geo.areas.geom_local (2154 = RGF93 / Lambert-93). */
+  LOCAL_SRID: Type.Integer({ minimum: 1, maximum: 998999, default: 2154 }),
   SEED_DEMO: Type.Boolean({ default: false }),
   DEMO_PASSWORD: Type.String({ minLength: 1, default: 'demo' }),
   FRONTEND_DIST: Type.String({ default: resolve(rootDir, 'packages/frontend/dist') }),

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { geoGridsCommand, geoImportCommand } from '../geo/geo-commands.ts'
 import { createUserCommand } from './create-user-command.ts'
 import { migrateCommand, seedCommand } from './database-commands.ts'
 
@@ -14,6 +15,14 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   'user:create': {
     run: createUserCommand,
     help: 'create a user: --login LOGIN --password-stdin [--admin] [--organism NAME] [--first-name X] [--last-name Y] [--email E]',
+  },
+  'geo:import': {
+    run: geoImportCommand,
+    help: 'import areas from a GeoJSON or Shapefile: --type COM FILE [--code-field INSEE_COM] [--name-field NOM] [--srid 2154] [--encoding utf-8] [--make-valid]',
+  },
+  'geo:grids': {
+    run: geoGridsCommand,
+    help: 'generate INPN Lambert-93 grid cells (types M1/M5/M10): --size 10 --bbox xmin,ymin,xmax,ymax [--srid 4326|2154]',
   },
 }
 

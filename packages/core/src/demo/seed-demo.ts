@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { hashPassword } from '../auth/passwords.ts'
+import { seedDemoAreas } from '../geo/seed-demo-areas.ts'
 import { seedDemoMetadata } from '../meta/seed-demo-metadata.ts'
 
 export const DEMO_ORGANISM = 'Parc national des Écrins'
@@ -59,6 +60,7 @@ export async function seedDemo(pool: pg.Pool, password: string): Promise<boolean
       [DEMO_AGENTS_GROUP],
     )
     await seedDemoMetadata(client)
+    await seedDemoAreas(client)
     await client.query('COMMIT')
     return true
   } catch (error) {

@@ -1,0 +1,138 @@
+import { createReadStream } from 'node:fs'
+
+/** A feature (or the file) that cannot be read, with its 1-based number in the file. */
+export class AreaFileError extends Error {
+  override name = 'AreaFileError'
+  constructor(
+    message: string,
+    readonly featureNumber?: number,
+  ) {
+    super(featureNumber === undefined ? message : `Feature ${featureNumber}: ${message}`)
+  }
+}
+
+export interface GeoJsonCollectionInfo {
+  /** EPSG code of the legacy `crs` member (`urn:ogc:def:crs:EPSG::2154`, `EPSG:2154`), when there is one. */
+  srid?: number
+}
+
+/**
+ * Reads a GeoJSON FeatureCollection feature by feature without holding the file in memory: a small scanner
+ * follows strings and nesting, cuts each element of the top-level `features` array and JSON.parses it alone.
+ * A malformed feature or a truncated file fails with the number of the feature concerned.
+ */
+export async function* readGeoJsonFeatures(
+  path: string,
+  info: GeoJsonCollectionInfo = {},
+): AsyncGenerator<{ number: number; feature: unknown }> {
+  let depth = 0
+  let inString = false
+  let escaped = false
+  let key = '' // the last member name read at depth 1 (a member of the collection)
+  let keyStart = -1
+  let inFeatures = false
+  let sawFeatures = false
+  let sawCollection = false
+  let number = 0
+  // The value being cut out: a feature (depth 2 in `features`) or the `crs` member (depth 1).
+  let capture: { kind: 'feature' | 'crs'; parts: string[]; start: number } | null = null
+
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })
+  for await (const text of stream as AsyncIterable<string>) {
+    if (capture) capture.start = 0
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]!
+      if (inString) {
+        if (escaped) escaped = false
+        else if (c === '\\') escaped = true
+        else if (c === '"') {
+          inString = false
+          if (keyStart >= 0) key = text.slice(keyStart, i)
+          keyStart = -1
+        }
+        continue
+      }
+      if (c === '"') {
+        inString = true
+        keyStart = depth === 1 ? i + 1 : -1
+        continue
+      }
+      if (c === '{' || c === '[') {
+        if (depth === 0) {
+          if (c !== '{')
+            throw new AreaFileError('the file is not a GeoJSON FeatureCollection (it starts with "[")')
+          sawCollection = true
+        } else if (depth === 1 && key === 'features') {
+          if (c !== '[') throw new AreaFileError('"features" is not an array')
+          inFeatures = true
+          sawFeatures = true
+        } else if (depth === 1 && key === 'crs' && c === '{') {
+          capture = { kind: 'crs', parts: [], start: i }
+        } else if (depth === 2 && inFeatures) {
+          number++
+          if (c !== '{') throw new AreaFileError('not a JSON object', number)
+          capture = { kind: 'feature', parts: [], start: i }
+        }
+        depth++
+        continue
+      }
+      if (c === '}' || c === ']') {
+        depth--
+        if (depth < 0) throw new AreaFileError(`unexpected "${c}" after feature ${number}`)
+        if (
+          capture &&
+          ((capture.kind === 'feature' && depth === 2) || (capture.kind === 'crs' && depth === 1))
+        ) {
+          capture.parts.push(text.slice(capture.start, i + 1))
+          const raw = capture.parts.join('')
+          const kind = capture.kind
+          capture = null
+          if (kind === 'crs') {
+            info.srid = parseCrs(raw)
+            continue
+          }
+          let feature: unknown
+          try {
+            feature = JSON.parse(raw)
+          } catch (error) {
+            throw new AreaFileError(`malformed JSON (${(error as Error).message})`, number)
+          }
+          yield { number, feature }
+        } else if (depth === 1 && inFeatures) inFeatures = false
+        continue
+      }
+      if (
+        depth === 2 &&
+        inFeatures &&
+        !capture &&
+        c !== ',' &&
+        c !== ' ' &&
+        c !== '\n' &&
+        c !== '\r' &&
+        c !== '\t'
+      ) {
+        throw new AreaFileError(`unexpected "${c}" where a feature should start`, number + 1)
+      }
+    }
+    if (capture) capture.parts.push(text.slice(capture.start))
+  }
+  if (!sawCollection) throw new AreaFileError('the file is empty or not a GeoJSON FeatureCollection')
+  if (depth !== 0 || inString) {
+    if (capture?.kind === 'feature')
+      throw new AreaFileError('the file ends inside this feature (truncated?)', number)
+    throw new AreaFileError(`the file ends before the collection closes (after feature ${number})`)
+  }
+  if (!sawFeatures) throw new AreaFileError('no "features" array: not a GeoJSON FeatureCollection')
+}
+
+function parseCrs(raw: string): number | undefined {
+  try {
+    const crs = JSON.parse(raw) as { properties?: { name?: string } }
+    const name = crs.properties?.name ?? ''
+    if (/CRS84$/i.test(name)) return 4326
+    const m = name.match(/EPSG:+(\d+)$/i)
+    return m ? Number(m[1]) : undefined
+  } catch {
+    return undefined
+  }
+}
