@@ -3,6 +3,7 @@ import AppLayout from './layout/AppLayout.vue'
 import { SHELL_ROUTE_NAME } from './modules/moduleRoutes.ts'
 import HomePage from './pages/HomePage.vue'
 import LoginPage from './pages/LoginPage.vue'
+import MetadataPage from './pages/metadata/MetadataPage.vue'
 import NotFoundPage from './pages/NotFoundPage.vue'
 import { useSessionStore } from './session/sessionStore.ts'
 
@@ -12,6 +13,8 @@ declare module 'vue-router' {
     public?: boolean
     /** Set on every route of a module UI. */
     moduleCode?: string
+    /** A core page: the core pseudo-module whose R grant it needs (e.g. METADATA). */
+    coreGrant?: string
   }
 }
 
@@ -35,6 +38,8 @@ export function createAppRouter(history: RouterHistory = createWebHistory(import
         component: AppLayout,
         children: [
           { path: '', name: 'home', component: HomePage },
+          // Core pages (not module bundles), shown when the user holds the grant they name.
+          { path: 'metadata', name: 'metadata', component: MetadataPage, meta: { coreGrant: 'METADATA' } },
           { path: ':pathMatch(.*)*', name: 'not-found', component: NotFoundPage },
         ],
       },
@@ -47,6 +52,7 @@ export function createAppRouter(history: RouterHistory = createWebHistory(import
       return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
     }
     if (to.name === 'login' && session.isAuthenticated) return safeRedirect(to.query.redirect)
+    if (to.meta.coreGrant && session.grantsFor(to.meta.coreGrant).R === undefined) return { name: 'home' }
     return true
   })
 
