@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { geoGridsCommand, geoImportCommand } from '../geo/geo-commands.ts'
+import { taxrefImportCommand } from '../taxonomy/taxref-import-command.ts'
 import { createUserCommand } from './create-user-command.ts'
 import { migrateCommand, seedCommand } from './database-commands.ts'
 
@@ -11,6 +12,10 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   'db:seed': {
     run: seedCommand,
     help: 'migrate, then insert the demo organisms, users and permissions (once)',
+  },
+  'taxref:import': {
+    run: taxrefImportCommand,
+    help: 'import or update TAXREF from its text file (tab-separated, UTF-8): FILE [--encoding latin1]',
   },
   'user:create': {
     run: createUserCommand,

@@ -2,6 +2,7 @@ import type pg from 'pg'
 import { hashPassword } from '../auth/passwords.ts'
 import { seedDemoAreas } from '../geo/seed-demo-areas.ts'
 import { seedDemoMetadata } from '../meta/seed-demo-metadata.ts'
+import { seedDemoTaxa } from '../taxonomy/seed-demo-taxa.ts'
 
 export const DEMO_ORGANISM = 'Parc national des Écrins'
 export const DEMO_PARTNER = 'LPO Auvergne-Rhône-Alpes'
@@ -59,6 +60,7 @@ export async function seedDemo(pool: pg.Pool, password: string): Promise<boolean
          FROM core.module_actions a, core.users u WHERE u.login = 'observer' AND a.module_code <> 'ADMIN'`,
       [DEMO_AGENTS_GROUP],
     )
+    await seedDemoTaxa(client)
     await seedDemoMetadata(client)
     await seedDemoAreas(client)
     await client.query('COMMIT')
