@@ -4,8 +4,11 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type EmbeddedDatabase,
@@ -15,7 +18,7 @@ import {
 
 // PGlite + PostGIS: a first start takes ≈ 10 s, CREATE EXTENSION postgis ≈ 6 s, a reopen ≈ 5 s; slower machines
 // or a busy CI runner can double that.
-const SLOW = 180_000
+const SLOW = 300_000
 
 const moduleUrl = new URL('../src/db/embedded-database.ts', import.meta.url)
 
@@ -123,6 +126,20 @@ describe('startEmbeddedDatabase', () => {
           expect(rows.rows).toEqual([
             { id: expect.stringMatching(/^[0-9a-f-]{36}$/), taxon: 'Sciurus vulgaris', x: 6.1 },
           ])
+
+          // COPY … FROM STDIN (bulk imports, the demo seed) goes through the socket, and a failed one leaves the
+          // connection usable.
+          await c.query('CREATE TABLE occtax.copy_probe (n int, label text)')
+          const copy = c.query(copyFrom('COPY occtax.copy_probe (n, label) FROM STDIN'))
+          await pipeline(Readable.from(['1\tun\n2\td', 'eux\n', '3\ttrois\n']), copy)
+          expect(copy.rowCount).toBe(3)
+          await expect(
+            pipeline(Readable.from(['x\tbad\n']), c.query(copyFrom('COPY occtax.copy_probe FROM STDIN'))),
+          ).rejects.toThrow(/invalid input syntax for type integer/)
+          const copied = await c.query(
+            "SELECT string_agg(label, ',' ORDER BY n) AS labels FROM occtax.copy_probe",
+          )
+          expect(copied.rows[0]).toEqual({ labels: 'un,deux,trois' })
 
           // One session behind the socket: a second connection is refused, loudly.
           const second = new pg.Client({ connectionString: db.url, connectionTimeoutMillis: 5000 })

@@ -88,6 +88,9 @@ const openedHere = new Set<string>()
  * Because the session is shared, session state (SET, search_path, named prepared statements, temp tables)
  * survives a reconnect; startup parameters in the URL (user, password, database name, `options`) are ignored.
  *
+ * `COPY … FROM STDIN` works (pg-copy-streams, psql `\copy`) when sent as a single simple-protocol statement; its
+ * data is buffered in memory until CopyDone, so keep embedded bulk loads demo-sized.
+ *
  * Close (or end) that pool before calling `close()`: `close()` drops the connection, rolling back any open
  * transaction.
  *
@@ -322,7 +325,10 @@ async function listen(
   port: number,
   log: (msg: string) => void,
 ): Promise<{ socket: PGLiteSocketServer; port: number }> {
-  const socket = new PGLiteSocketServer({ db, host, port, maxConnections: 1 })
+  const copyIn = batchCopyIn(db)
+  const socket = new PGLiteSocketServer({ db: copyIn.db, host, port, maxConnections: 1 })
+  // A new client must not inherit a COPY its predecessor abandoned.
+  socket.addEventListener('connection', copyIn.reset)
   socket.addEventListener('error', (event) => {
     log(`embedded database: socket server error: ${errorMessage((event as CustomEvent<unknown>).detail)}`)
   })
@@ -353,4 +359,121 @@ function urlHost(host: string): string {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+// ------------------------------------------------------------------------------------------ COPY FROM STDIN
+
+const COPY_DONE = 0x63 // 'c'
+const COPY_FAIL = 0x66 // 'f'
+const QUERY = 0x51 // 'Q'
+const TERMINATE = 0x58 // 'X'
+const COPY_IN_RESPONSE = 0x47 // 'G'
+const PROTOCOL_3 = 196608
+
+/**
+ * pglite-socket hands PGlite one wire-protocol message at a time. PGlite runs `COPY … FROM STDIN` only when the
+ * Query, every CopyData and the CopyDone arrive in ONE call: fed separately, it loses protocol synchronisation
+ * (`terminating connection because protocol synchronization was lost`, 08P01) and the connection dies. This wraps
+ * the PGlite instance given to the socket server: a simple-protocol Query that is a `COPY … FROM STDIN` is held
+ * back, the client gets a CopyInResponse at once (without column formats: pg-copy-streams and psql's \copy do not
+ * need them), its CopyData messages are buffered in memory, and at CopyDone/CopyFail the whole sequence goes to
+ * PGlite in one call; PGlite's own CopyInResponse is then dropped from the answer. The data is held in memory three
+ * times over (buffer, concatenation, WebAssembly heap): fine for demo-sized files, not for a full TAXREF.
+ */
+function batchCopyIn(db: PGlite): { db: PGlite; reset: () => void } {
+  let pending: Uint8Array[] | null = null
+  const reset = (): void => {
+    pending = null
+  }
+  const execProtocolRawStream = async (
+    message: Uint8Array,
+    options: { onRawData: (data: Uint8Array) => void; syncToFs?: boolean },
+  ): Promise<void> => {
+    const type = message[0]
+    if (pending) {
+      if (isStartupMessage(message)) {
+        pending = null // a new session began: the old COPY is gone with its client
+      } else if (type === TERMINATE) {
+        pending = null
+        return db.execProtocolRawStream(message, options)
+      } else {
+        pending.push(message)
+        if (type !== COPY_DONE && type !== COPY_FAIL) return
+        const batch = concat(pending)
+        pending = null
+        return db.execProtocolRawStream(batch, {
+          ...options,
+          onRawData: dropFirstCopyInResponse(options.onRawData),
+        })
+      }
+    }
+    if (type === QUERY) {
+      const sql = queryText(message)
+      if (isCopyFromStdin(sql)) {
+        pending = [message]
+        options.onRawData(copyInResponse(/\bbinary\b/i.test(sql) ? 1 : 0))
+        return
+      }
+    }
+    return db.execProtocolRawStream(message, options)
+  }
+  const proxy = new Proxy(db, {
+    get(target, property) {
+      if (property === 'execProtocolRawStream') return execProtocolRawStream
+      const value: unknown = Reflect.get(target, property, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  return { db: proxy, reset }
+}
+
+function isStartupMessage(message: Uint8Array): boolean {
+  if (message.length < 8) return false
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength)
+  return view.getInt32(0) === message.length && view.getInt32(4) === PROTOCOL_3
+}
+
+function queryText(message: Uint8Array): string {
+  // 'Q', int32 length, the SQL as a NUL-terminated string.
+  return Buffer.from(message.buffer, message.byteOffset + 5, Math.max(0, message.length - 6)).toString('utf8')
+}
+
+/** A single `COPY … FROM STDIN` statement (leading comments allowed). */
+function isCopyFromStdin(sql: string): boolean {
+  const statement = sql.replace(/^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, '')
+  return /^copy\b[^;]*\bfrom\s+stdin\b[^;]*;?\s*$/i.test(statement)
+}
+
+function copyInResponse(format: 0 | 1): Uint8Array {
+  // 'G', int32 length (7), int8 overall format, int16 column count (0).
+  const message = Buffer.alloc(8)
+  message[0] = COPY_IN_RESPONSE
+  message.writeInt32BE(7, 1)
+  message.writeInt8(format, 5)
+  message.writeInt16BE(0, 6)
+  return message
+}
+
+function dropFirstCopyInResponse(onRawData: (data: Uint8Array) => void): (data: Uint8Array) => void {
+  let skip: number | null = null // bytes of PGlite's CopyInResponse still to drop; null until known
+  let head: Uint8Array = new Uint8Array(0)
+  return (data) => {
+    if (skip === null) {
+      head = concat([head, data])
+      if (head.length < 5) return
+      skip = head[0] === COPY_IN_RESPONSE ? 1 + new DataView(head.buffer, head.byteOffset).getInt32(1) : 0
+      data = head
+    }
+    if (skip > 0) {
+      const dropped = Math.min(skip, data.length)
+      skip -= dropped
+      data = data.subarray(dropped)
+    }
+    if (data.length > 0) onRawData(data)
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1 && parts[0]) return parts[0]
+  return Buffer.concat(parts)
 }
