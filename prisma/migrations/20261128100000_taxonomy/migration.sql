@@ -63,16 +63,18 @@ CREATE INDEX taxref_tribu_idx ON taxonomie.taxref (tribu);
 -- prefix scan in `term` order serves "first letters" queries with LIMIT. grp ranks the terms:
 -- 0 valid name from its first word, 1 valid name from a later word, 2 synonym from its first word, 3 synonym later.
 -- Derived data, rebuilt by the import for the names it changes (no foreign key: millions of checks at import).
+-- The key is the search index: collation "C" (terms are normalized to a-z 0-9 and spaces), so the btree both serves
+-- LIKE 'prefix%' and returns terms in ORDER BY term order, and each autocomplete branch stops after its LIMIT.
 CREATE TABLE taxonomie.taxref_search (
-  cd_nom integer NOT NULL,
-  cd_ref integer NOT NULL,
   grp smallint NOT NULL,
+  term text COLLATE "C" NOT NULL,
+  cd_nom integer NOT NULL,
   vernacular boolean NOT NULL,
-  term text NOT NULL,
+  cd_ref integer NOT NULL,
   regne text,
-  group2_inpn text
+  group2_inpn text,
+  PRIMARY KEY (grp, term, cd_nom, vernacular)
 );
-CREATE INDEX taxref_search_term_idx ON taxonomie.taxref_search (grp, term text_pattern_ops);
 CREATE INDEX taxref_search_cd_nom_idx ON taxonomie.taxref_search (cd_nom);
 
 -- Taxa of the subtree of a taxon: its valid name and everything below it (names and synonyms), by the parent chain

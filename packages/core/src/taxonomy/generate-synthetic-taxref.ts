@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util'
 import { TAXREF_HEADER } from './taxref-format.ts'
 
 /**
- * A synthetic TAXREF-shaped file for benchmarks and tests: clearly synthetic names ("Synth…" genera, families,
- * orders; cd_nom from 10,000,000, far above the real TAXREF range), under the three real kingdoms with real INPN
+ * A synthetic TAXREF-shaped file for benchmarks and tests: clearly synthetic names ("…synth" genera spread over the
+ * alphabet like real ones, "Synth…" families, orders, classes, phyla; cd_nom from 10,000,000, far above the real TAXREF range), under the three real kingdoms with real INPN
  * group labels, a full parent chain (phylum → class → order → family → genus → species → subspecies), about one
  * synonym for four species (cd_ref ≠ cd_nom, often in another genus), and French vernacular names with accents
  * (invented place names keep them recognisably synthetic). Deterministic for a given size and seed.
@@ -249,7 +249,7 @@ export async function generateSyntheticTaxref(file: string, names: number, seed 
   let previousGenus = 'Synthgenus'
   while (written < names) {
     const family = families[genusIndex % families.length]!
-    const genusName = `Synth${spell(genusIndex++)}${syllables(1)}`
+    const genusName = `${capital(spell(genusIndex++))}${syllables(1)}synth`
     const genus = await valid(family.c, family.cdNom, 'GN', genusName)
     const species = 6 + Math.floor(random() * 12)
     for (let s = 0; s < species && written < names; s++) {

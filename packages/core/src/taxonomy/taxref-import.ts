@@ -208,7 +208,7 @@ export async function loadTaxref(
   }
   await client.query(`
     INSERT INTO taxonomie.taxref_search (cd_nom, cd_ref, grp, vernacular, term, regne, group2_inpn)
-    SELECT t.cd_nom, t.cd_ref,
+    SELECT DISTINCT t.cd_nom, t.cd_ref,
            (CASE WHEN t.cd_nom = t.cd_ref THEN 0 ELSE 2 END + CASE WHEN w.i > 1 THEN 1 ELSE 0 END)::smallint,
            n.vernacular, array_to_string(n.words[w.i:], ' '), t.regne, t.group2_inpn
       FROM taxref_changed c
@@ -254,6 +254,10 @@ export async function importTaxrefFile(
     await client.query('BEGIN')
     const report = await loadTaxref(client, input, options)
     await client.query('COMMIT')
+    // After a bulk change, fresh statistics and visibility information keep the autocomplete on index-only paths.
+    if (report.inserted + report.updated + report.deleted > 10_000) {
+      await client.query('VACUUM (ANALYZE) taxonomie.taxref, taxonomie.taxref_search')
+    }
     return report
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined)
@@ -261,4 +265,29 @@ export async function importTaxrefFile(
   } finally {
     client.release()
   }
+}
+
+/**
+ * The baseline of the import benchmark: a plain `COPY` of a TAXREF file (header skipped) into a new table of text
+ * columns named `table`, with no parsing, checks or hierarchy. Returns the rows copied.
+ */
+export async function copyTaxrefFileRaw(client: pg.ClientBase, file: string, table: string): Promise<number> {
+  const { createReadStream } = await import('node:fs')
+  const { createInterface } = await import('node:readline')
+  const header = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: createReadStream(file, 'utf8') })
+    lines.once('line', (line) => {
+      lines.close()
+      resolve(line)
+    })
+    lines.once('error', reject)
+  })
+  const columns = header
+    .replace(/^\uFEFF/, '')
+    .split('\t')
+    .map((h) => `"${h.replaceAll('"', '""').toLowerCase()}" text`)
+  await client.query(`DROP TABLE IF EXISTS ${table}; CREATE TABLE ${table} (${columns.join(', ')})`)
+  const copy = client.query(copyFrom(`COPY ${table} FROM STDIN (FORMAT text, HEADER true)`))
+  await pipeline(createReadStream(file), copy)
+  return Number(copy.rowCount)
 }
