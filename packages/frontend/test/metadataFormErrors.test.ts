@@ -27,12 +27,18 @@ describe('metadata form errors', () => {
     })
   })
 
-  it('maps single-field details and database columns, else keeps a general message', () => {
+  it('maps single-field details, else keeps a general message', () => {
     const bbox = new ApiError(400, 'INVALID_GEOMETRY', 'bbox: Self-intersection[0.5 0.5]', { field: 'bbox' })
     expect(formErrors(bbox).fields).toEqual({ bbox: 'Self-intersection[0.5 0.5]' })
-    const organism = new ApiError(400, 'REFERENCE_NOT_FOUND', 'Key (organism_id)=(9) is not present', {
-      field: 'organism_id',
-    })
+    const organism = new ApiError(
+      400,
+      'REFERENCE_NOT_FOUND',
+      'actors: Key (organism_id)=(9) is not present',
+      {
+        field: 'actors',
+        column: 'organism_id',
+      },
+    )
     expect(Object.keys(formErrors(organism).fields)).toEqual(['actors'])
     const closed = new ApiError(409, 'FRAMEWORK_HAS_DATASETS', 'still holds 2 dataset(s)', { datasets: 2 })
     expect(formErrors(closed)).toEqual({ fields: {}, general: 'still holds 2 dataset(s)' })

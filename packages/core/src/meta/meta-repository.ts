@@ -271,15 +271,26 @@ async function replaceActors(
   }
 }
 
-/** PostgreSQL constraint errors as the API's 400/409 (a missing organism, user, parent, taxon list…). */
+// Columns named by PostgreSQL errors, as the API fields that set them.
+const COLUMN_FIELDS: Record<string, string> = {
+  organism_id: 'actors',
+  user_id: 'actors',
+  parent_id: 'parentId',
+  taxon_list_id: 'taxonListId',
+  framework_id: 'frameworkId',
+}
+
+/** PostgreSQL constraint errors as the API's 400 (a missing organism, user, parent, taxon list…). */
 function translatePgError(error: unknown): never {
   const e = error as { code?: string; constraint?: string; detail?: string; message?: string }
   if (e.code === '23503') {
-    const field = e.detail?.match(/Key \((\w+)\)/)?.[1]
-    throw badRequest('REFERENCE_NOT_FOUND', e.detail ?? 'A referenced record does not exist', {
-      field,
-      constraint: e.constraint,
-    })
+    const column = e.detail?.match(/Key \((\w+)\)/)?.[1]
+    const field = column ? (COLUMN_FIELDS[column] ?? column) : undefined
+    throw badRequest(
+      'REFERENCE_NOT_FOUND',
+      `${field ? `${field}: ` : ''}${e.detail ?? 'a referenced record does not exist'}`,
+      { field, column, constraint: e.constraint },
+    )
   }
   if (e.code === '23514') {
     throw badRequest('CONSTRAINT_VIOLATION', `Invalid values (${e.constraint})`, { constraint: e.constraint })

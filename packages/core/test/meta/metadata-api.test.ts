@@ -331,7 +331,18 @@ describe('SINP metadata API: acquisition frameworks, datasets, actors', () => {
     expect(ghost.statusCode).toBe(400)
     expect(ghost.json().error).toMatchObject({
       code: 'REFERENCE_NOT_FOUND',
-      details: { field: 'organism_id' },
+      details: { field: 'actors', column: 'organism_id' },
+    })
+    const noList = await call('POST', '/datasets', 'admin', {
+      frameworkId: framework.id,
+      name: 'x',
+      shortName: 'x',
+      taxonListId: 999999,
+    })
+    expect(noList.statusCode).toBe(400)
+    expect(noList.json().error).toMatchObject({
+      code: 'REFERENCE_NOT_FOUND',
+      details: { field: 'taxonListId' },
     })
 
     const bowtie = await call('POST', '/datasets', 'admin', {

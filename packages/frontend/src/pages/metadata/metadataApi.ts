@@ -114,15 +114,6 @@ export interface FormErrors {
   general: string | null
 }
 
-// Column names in database errors, as the form's fields.
-const COLUMN_FIELDS: Record<string, string> = {
-  organism_id: 'actors',
-  user_id: 'actors',
-  parent_id: 'parentId',
-  taxon_list_id: 'taxonListId',
-  framework_id: 'frameworkId',
-}
-
 /** Spreads an API error over the form's fields (validation details, nomenclature codes, named fields). */
 export function formErrors(error: unknown): FormErrors {
   const result: FormErrors = { fields: {}, general: null }
@@ -134,7 +125,7 @@ export function formErrors(error: unknown): FormErrors {
   const list = Array.isArray(details) ? details : details && typeof details === 'object' ? [details] : []
   for (const item of list as { field?: string; message?: string; code?: string; type?: string }[]) {
     if (!item?.field) continue
-    const field = COLUMN_FIELDS[item.field] ?? item.field.replace(/^body\./, '')
+    const field = item.field.replace(/^body\./, '')
     const message =
       error.code === 'UNKNOWN_NOMENCLATURE'
         ? `Code « ${item.code} » inconnu dans ${item.type}`
