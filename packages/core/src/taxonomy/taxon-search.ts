@@ -23,13 +23,27 @@ export interface TaxonSearchRow {
 }
 
 /**
+ * Leading words of one or two letters ("à pieds blancs", "de Vorasil") are dropped when more words follow: search
+ * terms never start at such a word inside a name, and as a prefix of the whole name they would scan every term
+ * starting with that letter. The name is then found through its later words.
+ */
+export function searchText(q: string): string {
+  const words = q
+    .trim()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+  while (words.length > 1 && words[0]!.length <= 2) words.shift()
+  return words.length ? words.join(' ') : q
+}
+
+/**
  * The autocomplete query and its parameters. Each rank group of search terms (valid names first, see the
  * migration) is read with a btree prefix scan in term order that stops at the limit; the best term of each taxon
  * is kept, and the groups are concatenated in rank order. taxonomie.search_pattern() is IMMUTABLE, so the planner
  * folds it on the parameter and uses the prefix for the index.
  */
 export function taxonSearchQuery(params: TaxonSearchParams): { text: string; values: unknown[] } {
-  const values: unknown[] = [params.q, params.limit * 3, params.limit]
+  const values: unknown[] = [searchText(params.q), params.limit * 3, params.limit]
   const filters: string[] = []
   if (params.kingdom !== undefined) {
     values.push(params.kingdom)

@@ -53,6 +53,9 @@ describe('taxonomy API', () => {
     it('matches a later word of a name: "pieds blancs", "temporaria"', async () => {
       expect(await cdNoms('q=pieds%20blan')).toEqual([18437])
       expect(await cdNoms('q=temporaria')).toEqual([351])
+      // A leading short word is skipped: the name is found from the next words.
+      expect(await cdNoms(`q=${encodeURIComponent('à pieds bl')}`)).toEqual([18437])
+      expect(await cdNoms(`q=${encodeURIComponent('de Vorasil')}`)).toEqual([90000008])
     })
 
     it('matches the first letters of genus and species ("alb alb"), valid names first, synonyms → valid name', async () => {
