@@ -14,8 +14,10 @@ export interface Database {
  */
 export function createDatabase(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize })
-  // An idle client losing its connection (database restart) must not crash the process.
+  // A client losing its connection (database restart, embedded socket drop) must not crash the process: idle
+  // clients report on the pool, checked-out ones on themselves; the query in flight still rejects.
   pool.on('error', () => undefined)
+  pool.on('connect', (client) => client.on('error', () => undefined))
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
   return {
     pool,
