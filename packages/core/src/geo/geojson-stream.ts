@@ -41,44 +41,44 @@ export async function* readGeoJsonFeatures(
   for await (const text of stream as AsyncIterable<string>) {
     if (capture) capture.start = 0
     for (let i = 0; i < text.length; i++) {
-      const c = text[i]!
+      const c = text.charCodeAt(i) // char codes: 0x22 " 0x5c \\ 0x7b { 0x7d } 0x5b [ 0x5d ]
       if (inString) {
         if (escaped) escaped = false
-        else if (c === '\\') escaped = true
-        else if (c === '"') {
+        else if (c === 0x5c) escaped = true
+        else if (c === 0x22) {
           inString = false
           if (keyStart >= 0) key = text.slice(keyStart, i)
           keyStart = -1
         }
         continue
       }
-      if (c === '"') {
+      if (c === 0x22) {
         inString = true
         keyStart = depth === 1 ? i + 1 : -1
         continue
       }
-      if (c === '{' || c === '[') {
+      if (c === 0x7b || c === 0x5b) {
         if (depth === 0) {
-          if (c !== '{')
+          if (c !== 0x7b)
             throw new AreaFileError('the file is not a GeoJSON FeatureCollection (it starts with "[")')
           sawCollection = true
         } else if (depth === 1 && key === 'features') {
-          if (c !== '[') throw new AreaFileError('"features" is not an array')
+          if (c !== 0x5b) throw new AreaFileError('"features" is not an array')
           inFeatures = true
           sawFeatures = true
-        } else if (depth === 1 && key === 'crs' && c === '{') {
+        } else if (depth === 1 && key === 'crs' && c === 0x7b) {
           capture = { kind: 'crs', parts: [], start: i }
         } else if (depth === 2 && inFeatures) {
           number++
-          if (c !== '{') throw new AreaFileError('not a JSON object', number)
+          if (c !== 0x7b) throw new AreaFileError('not a JSON object', number)
           capture = { kind: 'feature', parts: [], start: i }
         }
         depth++
         continue
       }
-      if (c === '}' || c === ']') {
+      if (c === 0x7d || c === 0x5d) {
         depth--
-        if (depth < 0) throw new AreaFileError(`unexpected "${c}" after feature ${number}`)
+        if (depth < 0) throw new AreaFileError(`unexpected "${text[i]}" after feature ${number}`)
         if (
           capture &&
           ((capture.kind === 'feature' && depth === 2) || (capture.kind === 'crs' && depth === 1))
@@ -105,13 +105,13 @@ export async function* readGeoJsonFeatures(
         depth === 2 &&
         inFeatures &&
         !capture &&
-        c !== ',' &&
-        c !== ' ' &&
-        c !== '\n' &&
-        c !== '\r' &&
-        c !== '\t'
+        c !== 0x2c &&
+        c !== 0x20 &&
+        c !== 0x0a &&
+        c !== 0x0d &&
+        c !== 0x09
       ) {
-        throw new AreaFileError(`unexpected "${c}" where a feature should start`, number + 1)
+        throw new AreaFileError(`unexpected "${text[i]}" where a feature should start`, number + 1)
       }
     }
     if (capture) capture.parts.push(text.slice(capture.start))

@@ -38,14 +38,6 @@ export interface ImportAreasResult {
 const CODE_FIELDS = ['INSEE_COM', 'INSEE_DEP', 'INSEE_REG', 'CD_SIG', 'code', 'CODE', 'id', 'ID']
 const NAME_FIELDS = ['NOM', 'NOM_COM', 'NOM_DEP', 'NOM_REG', 'nom', 'name', 'NAME', 'LIBELLE']
 
-interface StagedFeature {
-  number: number
-  code: string
-  name: string
-  geometry: string
-  properties: string
-}
-
 /**
  * Imports a GeoJSON FeatureCollection or an ESRI Shapefile of (multi)polygons as areas of one type, in ONE
  * transaction: features are checked and staged by batches (multi-row INSERT from arrays) into a temporary table,
@@ -74,23 +66,30 @@ export async function importAreas(pool: pg.Pool, options: ImportAreasOptions): P
       )
     }
     await client.query(`CREATE TEMP TABLE geo_import_stage (
-        number integer PRIMARY KEY, code text NOT NULL, name text NOT NULL, geojson text NOT NULL, properties jsonb NOT NULL
-      ) ON COMMIT DROP`)
+        number integer NOT NULL, code text NOT NULL, name text NOT NULL, geometry text NOT NULL,
+        properties jsonb NOT NULL
+      ) ON COMMIT DROP;
+      -- no compression of the staged GeoJSON text: it is read once, right away
+      ALTER TABLE geo_import_stage ALTER COLUMN geometry SET STORAGE EXTERNAL`)
 
-    let batch: StagedFeature[] = []
+    // One json parameter per batch (parsed in C; json, not jsonb, to keep coordinates as text). The batch is sent
+    // while the next one is read: one INSERT in flight at a time, its error surfacing at the next flush.
+    let batch: string[] = []
+    let inFlight: Promise<unknown> = Promise.resolve()
+    let stageError: unknown = null
     const flush = async () => {
+      await inFlight
+      if (stageError) throw stageError
       if (batch.length === 0) return
-      await client.query(
-        `INSERT INTO geo_import_stage (number, code, name, geojson, properties)
-         SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::jsonb[])`,
-        [
-          batch.map((f) => f.number),
-          batch.map((f) => f.code),
-          batch.map((f) => f.name),
-          batch.map((f) => f.geometry),
-          batch.map((f) => f.properties),
-        ],
-      )
+      inFlight = client
+        .query(
+          `INSERT INTO geo_import_stage (number, code, name, geometry, properties)
+           SELECT (r->>'n')::int, r->>'c', r->>'m', (r->'g')::text, (r->'p')::jsonb FROM json_array_elements($1::json) r`,
+          [`[${batch.join(',')}]`],
+        )
+        .catch((error: unknown) => {
+          stageError = error
+        })
       batch = []
     }
     let fields: { code: string; name: string | null } | null = null
@@ -105,17 +104,12 @@ export async function importAreas(pool: pg.Pool, options: ImportAreasOptions): P
       const code = propertyText(checked.properties[fields.code])
       if (!code) throw new AreaFileError(`no value in the code field "${fields.code}"`, number)
       const name = (fields.name ? propertyText(checked.properties[fields.name]) : null) ?? code
-      batch.push({
-        number,
-        code,
-        name,
-        geometry: JSON.stringify(checked.geometry),
-        properties: JSON.stringify(checked.properties),
-      })
+      batch.push(JSON.stringify({ n: number, c: code, m: name, g: checked.geometry, p: checked.properties }))
       features = number
       if (batch.length >= batchSize) await flush()
     }
     await flush()
+    await flush() // waits for the last batch
     if (features === 0) throw new AreaFileError('The file holds no feature')
     if (isShapefile) fileSrid = sridFromPrj(file)
     else fileSrid = geojsonInfo.srid ?? 4326
@@ -139,7 +133,7 @@ export async function importAreas(pool: pg.Pool, options: ImportAreasOptions): P
 
     await client.query(
       `CREATE TEMP TABLE geo_import_geom ON COMMIT DROP AS
-       SELECT number, code, name, properties, ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(geojson), $1)) AS g
+       SELECT number, code, name, properties, ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(geometry), $1)) AS g
          FROM geo_import_stage`,
       [srid],
     )
@@ -178,9 +172,15 @@ export async function importAreas(pool: pg.Pool, options: ImportAreasOptions): P
         degrees.rows[0].number,
       )
     }
+    // Transformed once; in the local SRID already (Lambert-93 files), the file's own coordinates are kept exactly.
+    await client.query(
+      `ALTER TABLE geo_import_geom ADD COLUMN g4326 geometry, ADD COLUMN g_local geometry;
+       UPDATE geo_import_geom SET g4326 = ST_Multi(ST_Transform(g, 4326)),
+                                  g_local = CASE WHEN ST_SRID(g) = ref_geo.local_srid() THEN ST_Multi(g) END`,
+    )
     const outside = await client.query<{ number: number }>(
       `SELECT number FROM geo_import_geom
-        WHERE NOT ST_Transform(g, 4326) @ ST_MakeEnvelope(-180, -90, 180, 90, 4326) ORDER BY number LIMIT 1`,
+        WHERE NOT g4326 @ ST_MakeEnvelope(-180, -90, 180, 90, 4326) ORDER BY number LIMIT 1`,
     )
     if (outside.rows[0]) {
       throw new AreaFileError(
@@ -190,11 +190,11 @@ export async function importAreas(pool: pg.Pool, options: ImportAreasOptions): P
     }
 
     const { rows } = await client.query<{ inserted: boolean }>(
-      `INSERT INTO ref_geo.areas (type_id, area_code, area_name, geom, source, additional_data)
-       SELECT $1, code, name, ST_Multi(ST_Transform(g, 4326)), $2, properties FROM geo_import_geom ORDER BY number
+      `INSERT INTO ref_geo.areas (type_id, area_code, area_name, geom, geom_local, source, additional_data)
+       SELECT $1, code, name, g4326, g_local, $2, properties FROM geo_import_geom ORDER BY number
        ON CONFLICT (type_id, area_code) DO UPDATE
-         SET area_name = excluded.area_name, geom = excluded.geom, source = excluded.source,
-             additional_data = excluded.additional_data, enabled = true
+         SET area_name = excluded.area_name, geom = excluded.geom, geom_local = excluded.geom_local,
+             source = excluded.source, additional_data = excluded.additional_data, enabled = true
        RETURNING (xmax = 0) AS inserted`,
       [type.rows[0].id, options.source ?? basename(file)],
     )

@@ -69,6 +69,13 @@ describe('geo:import — GeoJSON and Shapefile areas, one transaction, set-based
       ['T0101', 'DEP', 25_000_000],
       ['T0102', 'DEP', 25_000_000],
     ])
+    // in the local SRID already: the file's coordinates are kept exactly in geom_local
+    const { rows: exact } = await pool.query(
+      `SELECT ST_AsText(geom_local) AS wkt FROM ref_geo.areas WHERE area_code = 'T0101'`,
+    )
+    expect(exact[0].wkt).toBe(
+      'MULTIPOLYGON(((940000 6420000,945000 6420000,945000 6425000,940000 6425000,940000 6420000)))',
+    )
     expect(sridFromPrj(fixture('communes-2154.shp'))).toBe(2154)
     const shp = await importAreas(pool, { typeCode: 'COM', file: fixture('communes-2154.shp') })
     expect(shp).toMatchObject({ features: 2, inserted: 2, updated: 0, srid: 2154 })
