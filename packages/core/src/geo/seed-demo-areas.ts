@@ -49,9 +49,10 @@ export async function seedDemoAreas(client: pg.ClientBase): Promise<void> {
   await client.query(
     `INSERT INTO ref_geo.areas (type_id, area_code, area_name, geom, source, additional_data)
      SELECT (SELECT id FROM ref_geo.area_types WHERE code = 'PAYS'), r->>'code', r->>'name',
-            ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(r->'geometry'), 4326)), 3)),
+            ST_Multi(CASE WHEN ST_IsValid(g) THEN g ELSE ST_CollectionExtract(ST_MakeValid(g), 3) END),
             $2, jsonb_build_object('iso_numeric', r->>'iso', 'natural_earth_name', r->>'ne_name')
-       FROM jsonb_array_elements($1::jsonb) r
+       FROM jsonb_array_elements($1::jsonb) r,
+            LATERAL (SELECT ST_SetSRID(ST_GeomFromGeoJSON(r->'geometry'), 4326) AS g) x
      ON CONFLICT (type_id, area_code) DO NOTHING`,
     [JSON.stringify(rows), NATURAL_EARTH_SOURCE],
   )
