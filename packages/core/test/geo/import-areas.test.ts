@@ -91,6 +91,27 @@ describe('geo:import — GeoJSON and Shapefile areas, one transaction, set-based
     ])
   })
 
+  it('decodes Shapefile attributes with --encoding, else the .cpg, else windows-1252', async () => {
+    const latin1 = fixture('communes-latin1.shp')
+    await importAreas(pool, { typeCode: 'REG', file: latin1 })
+    const names = async () =>
+      (
+        await pool.query(
+          `SELECT area_name FROM ref_geo.areas a JOIN ref_geo.area_types t ON t.id = a.type_id
+            WHERE t.code = 'REG' ORDER BY area_code`,
+        )
+      ).rows.map((r) => r.area_name)
+    expect(await names()).toEqual(['Écrins-Lambert', 'Pré-Carré'])
+    // read as UTF-8 the Latin-1 bytes are not text: that is what a wrong --encoding looks like
+    await importAreas(pool, { typeCode: 'REG', file: latin1, encoding: 'utf-8' })
+    expect((await names())[0]).toContain('\uFFFD')
+    await importAreas(pool, { typeCode: 'REG', file: latin1, encoding: 'latin1' })
+    expect(await names()).toEqual(['Écrins-Lambert', 'Pré-Carré'])
+    await expect(importAreas(pool, { typeCode: 'REG', file: latin1, encoding: 'klingon' })).rejects.toThrow(
+      'Unknown encoding "klingon"',
+    )
+  })
+
   it('re-importing upserts by (type, code): names and geometries updated, nothing duplicated', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'geo-'))
     const changed = readFileSync(fixture('communes-4326.geojson'), 'utf8')
