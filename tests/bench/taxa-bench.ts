@@ -243,16 +243,19 @@ async function main() {
     const measure = async (run: (q: string) => Promise<number>) => {
       const times: number[] = []
       const byKind = new Map<string, number[]>()
+      const slowest: { q: string; ms: number }[] = []
       let empty = 0
       for (const { kind, q } of queries) {
         const t0 = performance.now()
         const n = await run(q)
         const ms = performance.now() - t0
         times.push(ms)
+        slowest.push({ q, ms })
         byKind.set(kind, [...(byKind.get(kind) ?? []), ms])
         if (n === 0) empty++
       }
-      return { all: stats(times), byKind, empty }
+      slowest.sort((a, b) => b.ms - a.ms)
+      return { all: stats(times), byKind, empty, slowest: slowest.slice(0, 8) }
     }
     log(`Autocomplete: ${queries.length} queries over HTTP …`)
     const httpRun = await measure(viaHttp)
@@ -303,6 +306,8 @@ async function main() {
     out.push(
       `| ratio HTTP / SQL | ${f(httpRun.all.p50 / sqlRun.all.p50)}× | ${f(httpRun.all.p95 / sqlRun.all.p95)}× | | | | |`,
     )
+    out.push('')
+    out.push(`Slowest SQL runs: ${sqlRun.slowest.map((x) => `"${x.q}" ${f(x.ms, 1)} ms`).join(', ')}.`)
     out.push('')
     out.push(
       `Goal p95 ≤ 20 ms: ${httpRun.all.p95 <= 20 ? 'met' : 'NOT met'} (HTTP p95 ${f(httpRun.all.p95)} ms).`,

@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs'
+import { createInterface } from 'node:readline'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
@@ -272,8 +274,6 @@ export async function importTaxrefFile(
  * columns named `table`, with no parsing, checks or hierarchy. Returns the rows copied.
  */
 export async function copyTaxrefFileRaw(client: pg.ClientBase, file: string, table: string): Promise<number> {
-  const { createReadStream } = await import('node:fs')
-  const { createInterface } = await import('node:readline')
   const header = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: createReadStream(file, 'utf8') })
     lines.once('line', (line) => {

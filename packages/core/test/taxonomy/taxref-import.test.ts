@@ -4,7 +4,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rootDir } from '../../src/config.ts'
 import { TAXREF_HEADER, TaxrefFormatError } from '../../src/taxonomy/taxref-format.ts'
-import { importTaxrefFile } from '../../src/taxonomy/taxref-import.ts'
+import { importTaxrefFile, normalizeNameSql } from '../../src/taxonomy/taxref-import.ts'
 import { createTestDatabase, type TestDatabase } from '../helpers/index.ts'
 import { demoRows, syntheticRows, writeRaw, writeTaxref } from './taxref-fixture.ts'
 
@@ -82,6 +82,22 @@ describe('taxref:import', () => {
         nom_vern: 'Ablette',
       }),
     ])
+  })
+
+  it('normalizes names the same way at import (inline SQL) and at query time (taxonomie.normalize_name)', async () => {
+    const names = ['Écrevisse à pieds-blancs', "Lynx d'Europe", 'Œillet des Chartreux', 'ÆSCHNE  bleue', 'x']
+    const { rows } = await pool.query(
+      `SELECT n, taxonomie.normalize_name(n) AS f, ${normalizeNameSql('n')} AS inline FROM unnest($1::text[]) AS n`,
+      [names],
+    )
+    expect(rows.map((r) => r.f)).toEqual([
+      'ecrevisse a pieds blancs',
+      'lynx d europe',
+      'oeillet des chartreux',
+      'aeschne bleue',
+      'x',
+    ])
+    expect(rows.map((r) => r.inline)).toEqual(rows.map((r) => r.f))
   })
 
   it('imports a TAXREF file: rows, parent chain paths, synonyms on their valid name’s path, search terms', async () => {
