@@ -23,7 +23,7 @@ type Log = Pick<FastifyBaseLogger, 'info' | 'warn'>
  */
 export async function preparePlatform(config: AppConfig, log: Log): Promise<PreparedPlatform> {
   let url = config.DATABASE_URL
-  let stopEmbedded = async () => undefined
+  let stopEmbedded = async (): Promise<void> => {}
   if (!url) {
     const { startEmbeddedDatabase } = await import('./db/embedded-database.ts')
     const dataDir = join(config.DATA_DIR, 'pglite')
