@@ -25,7 +25,14 @@ describe('GET /api/modules', () => {
 
   it('gives the admin every module with scope 3 and the UI entry URLs', async () => {
     const modules = await modulesOf('admin')
-    expect(modules.map((m) => m.code)).toEqual(['ADMIN', 'METADATA', 'OCCTAX', 'IMPORT', 'VALIDATION', 'HELLO'])
+    expect(modules.map((m) => m.code)).toEqual([
+      'ADMIN',
+      'METADATA',
+      'OCCTAX',
+      'IMPORT',
+      'VALIDATION',
+      'HELLO',
+    ])
     expect(modules.find((m) => m.code === 'OCCTAX')).toEqual({
       code: 'OCCTAX',
       name: 'Occtax',
