@@ -24,12 +24,14 @@ export interface GeoJsonCollectionInfo {
 export async function* readGeoJsonFeatures(
   path: string,
   info: GeoJsonCollectionInfo = {},
+  chunkSize = 1 << 20,
 ): AsyncGenerator<{ number: number; feature: unknown }> {
   let depth = 0
   let inString = false
   let escaped = false
   let key = '' // the last member name read at depth 1 (a member of the collection)
   let keyStart = -1
+  let keyHead = ''
   let inFeatures = false
   let sawFeatures = false
   let sawCollection = false
@@ -37,9 +39,10 @@ export async function* readGeoJsonFeatures(
   // The value being cut out: a feature (depth 2 in `features`) or the `crs` member (depth 1).
   let capture: { kind: 'feature' | 'crs'; parts: string[]; start: number } | null = null
 
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: chunkSize })
   for await (const text of stream as AsyncIterable<string>) {
     if (capture) capture.start = 0
+    if (keyStart >= 0) keyStart = 0
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i) // char codes: 0x22 " 0x5c \\ 0x7b { 0x7d } 0x5b [ 0x5d ]
       if (inString) {
@@ -47,7 +50,8 @@ export async function* readGeoJsonFeatures(
         else if (c === 0x5c) escaped = true
         else if (c === 0x22) {
           inString = false
-          if (keyStart >= 0) key = text.slice(keyStart, i)
+          if (keyStart >= 0) key = keyHead + text.slice(keyStart, i)
+          keyHead = ''
           keyStart = -1
         }
         continue
@@ -115,6 +119,8 @@ export async function* readGeoJsonFeatures(
       }
     }
     if (capture) capture.parts.push(text.slice(capture.start))
+    // a member name cut by the chunk boundary
+    if (inString && keyStart >= 0) keyHead += text.slice(keyStart)
   }
   if (!sawCollection) throw new AreaFileError('the file is empty or not a GeoJSON FeatureCollection')
   if (depth !== 0 || inString) {
