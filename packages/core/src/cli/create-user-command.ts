@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { hashPassword } from '../auth/passwords.ts'
+import { withTransaction } from '../db/transaction.ts'
 import { withPlatform } from './cli-platform.ts'
 
 async function readStdin(): Promise<string> {
@@ -33,9 +34,7 @@ export async function createUserCommand(args: string[]): Promise<void> {
   const passwordHash = await hashPassword(password)
 
   await withPlatform(async ({ database }) => {
-    const client = await database.pool.connect()
-    try {
-      await client.query('BEGIN')
+    await withTransaction(database.pool, async (client) => {
       let organismId: number | null = null
       if (values.organism) {
         const { rows } = await client.query<{ id: number }>('SELECT id FROM core.organisms WHERE name = $1', [
@@ -65,15 +64,9 @@ export async function createUserCommand(args: string[]): Promise<void> {
           [rows[0].id],
         )
       }
-      await client.query('COMMIT')
       process.stderr.write(
         `User ${values.login} created (id ${rows[0].id})${values.admin ? ' with every permission' : ''}.\n`,
       )
-    } catch (error) {
-      await client.query('ROLLBACK')
-      throw error
-    } finally {
-      client.release()
-    }
+    })
   })
 }

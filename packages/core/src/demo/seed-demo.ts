@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { hashPassword } from '../auth/passwords.ts'
+import { withTransaction } from '../db/transaction.ts'
 import { seedDemoAreas } from '../geo/seed-demo-areas.ts'
 import { seedDemoMetadata } from '../meta/seed-demo-metadata.ts'
 import { seedDemoTaxa } from '../taxonomy/seed-demo-taxa.ts'
@@ -16,14 +17,9 @@ export const DEMO_AGENTS_GROUP = 'Agents du Parc national des Écrins'
  */
 export async function seedDemo(pool: pg.Pool, password: string): Promise<boolean> {
   const passwordHash = await hashPassword(password)
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+  return withTransaction(pool, async (client) => {
     const existing = await client.query('SELECT 1 FROM core.organisms WHERE name = $1', [DEMO_ORGANISM])
-    if (existing.rowCount) {
-      await client.query('ROLLBACK')
-      return false
-    }
+    if (existing.rowCount) return false
     await client.query(
       `INSERT INTO core.organisms (name, address, postal_code, city, url) VALUES
          ($1, 'Domaine de Charance', '05000', 'Gap', 'https://www.ecrins-parcnational.fr'),
@@ -63,12 +59,6 @@ export async function seedDemo(pool: pg.Pool, password: string): Promise<boolean
     await seedDemoTaxa(client)
     await seedDemoMetadata(client)
     await seedDemoAreas(client)
-    await client.query('COMMIT')
     return true
-  } catch (error) {
-    await client.query('ROLLBACK')
-    throw error
-  } finally {
-    client.release()
-  }
+  })
 }

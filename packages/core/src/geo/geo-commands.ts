@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { withPlatform } from '../cli/cli-platform.ts'
+import { withTransaction } from '../db/transaction.ts'
 import { importAreas } from './import-areas.ts'
 import { generateGrid } from './inpn-grid.ts'
 
@@ -68,24 +69,12 @@ export async function geoGridsCommand(args: string[]): Promise<void> {
   const srid = integer('srid', values.srid)!
   if (srid !== 4326 && srid !== 2154) throw new Error('--srid must be 4326 (lon/lat) or 2154 (Lambert-93)')
   await withPlatform(async ({ database }) => {
-    const client = await database.pool.connect()
-    try {
-      await client.query('BEGIN')
-      const result = await generateGrid(client, {
-        sizeKm,
-        bbox: bbox as [number, number, number, number],
-        srid,
-      })
-      await client.query('COMMIT')
-      process.stderr.write(
-        `${result.cells} ${result.typeCode} cells cover the bbox: ${result.inserted} added, ` +
-          `${result.cells - result.inserted} already present.\n`,
-      )
-    } catch (error) {
-      await client.query('ROLLBACK')
-      throw error
-    } finally {
-      client.release()
-    }
+    const result = await withTransaction(database.pool, (client) =>
+      generateGrid(client, { sizeKm, bbox: bbox as [number, number, number, number], srid }),
+    )
+    process.stderr.write(
+      `${result.cells} ${result.typeCode} cells cover the bbox: ${result.inserted} added, ` +
+        `${result.cells - result.inserted} already present.\n`,
+    )
   })
 }

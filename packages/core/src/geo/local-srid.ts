@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { withTransaction } from '../db/transaction.ts'
 
 /**
  * Makes ref_geo use the configured LOCAL_SRID: when it differs from the one recorded in ref_geo.settings, records it
@@ -8,9 +9,7 @@ import type pg from 'pg'
 export async function applyLocalSrid(pool: pg.Pool, srid: number): Promise<{ changed: boolean }> {
   const { rows } = await pool.query<{ local_srid: number }>('SELECT ref_geo.local_srid() AS local_srid')
   if (rows[0]?.local_srid === srid) return { changed: false }
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+  return withTransaction(pool, async (client) => {
     const known = await client.query(
       `SELECT 1 FROM spatial_ref_sys WHERE srid = $1 AND proj4text LIKE '%+units=m%'`,
       [srid],
@@ -20,12 +19,6 @@ export async function applyLocalSrid(pool: pg.Pool, srid: number): Promise<{ cha
     }
     await client.query('UPDATE ref_geo.settings SET local_srid = $1', [srid])
     await client.query('UPDATE ref_geo.areas SET geom_local = ST_Transform(geom, $1::integer)', [srid])
-    await client.query('COMMIT')
     return { changed: true }
-  } catch (error) {
-    await client.query('ROLLBACK')
-    throw error
-  } finally {
-    client.release()
-  }
+  })
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { withTransaction } from '../db/transaction.ts'
 import { AppError, badRequest, conflict, notFound } from '../http/app-error.ts'
 import type { Scope } from '../modules/contract.ts'
 import {
@@ -298,19 +299,13 @@ function translatePgError(error: unknown): never {
   throw error
 }
 
+/** A transaction in which constraint violations become 4xx answers. */
 async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
   try {
-    await client.query('BEGIN')
-    const result = await fn(client)
-    await client.query('COMMIT')
-    return result
+    return await withTransaction(pool, fn)
   } catch (error) {
-    await client.query('ROLLBACK')
     if (error instanceof AppError) throw error
     translatePgError(error)
-  } finally {
-    client.release()
   }
 }
 

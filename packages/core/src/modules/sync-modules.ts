@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { withTransaction } from '../db/transaction.ts'
 import type { Action } from './contract.ts'
 import { CORE_MODULES } from './core-modules.ts'
 import { coreVersion, type LoadedModule } from './load-modules.ts'
@@ -17,9 +18,7 @@ export interface ModuleRecord {
  * with the permission rows that used them.
  */
 export async function syncModules(pool: pg.Pool, modules: ModuleRecord[]): Promise<void> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+  await withTransaction(pool, async (client) => {
     await client.query(
       `INSERT INTO core.modules (code, name, version, package_name, enabled)
        SELECT * , true FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
@@ -52,13 +51,7 @@ export async function syncModules(pool: pg.Pool, modules: ModuleRecord[]): Promi
        SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
       [codes, actions],
     )
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK')
-    throw error
-  } finally {
-    client.release()
-  }
+  })
 }
 
 /** The core's own permission holders plus the loaded modules, as `syncModules` records them. */

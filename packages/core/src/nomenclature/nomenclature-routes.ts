@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { withTransaction } from '../db/transaction.ts'
 import { badRequest, notFound } from '../http/app-error.ts'
 import { errorResponses } from '../http/error-schema.ts'
 import { defaultNomenclatures, resolveNomenclatureCodes } from './nomenclature-service.ts'
@@ -105,9 +106,7 @@ export const nomenclatureRoutes: FastifyPluginAsyncTypebox = async (fastify) => 
       const { organism, defaults } = request.body
       const usage = request.body.usage ?? 'observation'
       const entries = Object.entries(defaults)
-      const client = await pool.connect()
-      try {
-        await client.query('BEGIN')
+      await withTransaction(pool, async (client) => {
         if (organism !== null) {
           const found = await client.query('SELECT 1 FROM core.organisms WHERE id = $1', [organism])
           if (!found.rowCount)
@@ -125,13 +124,7 @@ export const nomenclatureRoutes: FastifyPluginAsyncTypebox = async (fastify) => 
             [usage, organism, id],
           )
         }
-        await client.query('COMMIT')
-      } catch (error) {
-        await client.query('ROLLBACK')
-        throw error
-      } finally {
-        client.release()
-      }
+      })
       return defaultNomenclatures(pool, organism, usage)
     },
   )

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync'
 import type pg from 'pg'
+import { withTransaction } from '../db/transaction.ts'
 import { badRequest, conflict, notFound } from '../http/app-error.ts'
 import { findTaxa } from './taxonomy-service.ts'
 
@@ -57,19 +58,13 @@ async function addItems(client: pg.ClientBase, listId: number, cdNoms: readonly 
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505'
 
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
+/** A transaction in which a duplicate list code is a 409, not a 500. */
+async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   try {
-    await client.query('BEGIN')
-    const result = await fn(client)
-    await client.query('COMMIT')
-    return result
+    return await withTransaction(pool, fn)
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
     if (isUniqueViolation(error)) throw conflict('TAXON_LIST_CODE_TAKEN', 'Another taxon list has this code')
     throw error
-  } finally {
-    client.release()
   }
 }
 

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
+import { withTransaction } from '../db/transaction.ts'
 import {
   type ParsedTaxref,
   TAXREF_DB_COLUMNS,
@@ -251,22 +252,12 @@ export async function importTaxrefFile(
   input: string | Readable,
   options: TaxrefSourceOptions = {},
 ): Promise<TaxrefImportReport> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    const report = await loadTaxref(client, input, options)
-    await client.query('COMMIT')
-    // After a bulk change, fresh statistics and visibility information keep the autocomplete on index-only paths.
-    if (report.inserted + report.updated + report.deleted > 10_000) {
-      await client.query('VACUUM (ANALYZE) taxonomie.taxref, taxonomie.taxref_search')
-    }
-    return report
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
-  } finally {
-    client.release()
+  const report = await withTransaction(pool, (client) => loadTaxref(client, input, options))
+  // After a bulk change, fresh statistics and visibility information keep the autocomplete on index-only paths.
+  if (report.inserted + report.updated + report.deleted > 10_000) {
+    await pool.query('VACUUM (ANALYZE) taxonomie.taxref, taxonomie.taxref_search')
   }
+  return report
 }
 
 /**
