@@ -19,6 +19,7 @@ import { errorsPlugin } from './plugins/errors.ts'
 import { frontendPlugin } from './plugins/frontend.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { permissionsPlugin } from './plugins/permissions.ts'
+import { syntheseRoutes } from './synthese/synthese-routes.ts'
 import { taxonomyRoutes } from './taxonomy/taxonomy-routes.ts'
 
 declare module 'fastify' {
@@ -60,6 +61,7 @@ export const app = fp(
     await fastify.register(nomenclatureRoutes, { prefix: '/api/nomenclatures' })
     await fastify.register(geoRoutes, { prefix: '/api/geo' })
     await fastify.register(metaRoutes, { prefix: '/api/meta' })
+    await fastify.register(syntheseRoutes, { prefix: '/api/synthese' })
     await fastify.register(modulesRoutes, { modules, coreVersion })
     await registerModuleRoutes(fastify, modules)
     await fastify.register(frontendPlugin, { dist: config.FRONTEND_DIST })

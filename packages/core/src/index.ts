@@ -19,3 +19,13 @@ export {
 export type {} from './plugins/auth.ts'
 export type {} from './plugins/db.ts'
 export type {} from './plugins/permissions.ts'
+export {
+  deleteSyntheseBySource,
+  ensureSyntheseSource,
+  SYNTHESE_NOMENCLATURES,
+  type SyntheseNomenclatureField,
+  type SyntheseRowInput,
+  type SyntheseSourceSpec,
+  type UpsertResult,
+  upsertSyntheseRows,
+} from './synthese/synthese-service.ts'

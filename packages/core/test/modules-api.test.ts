@@ -28,6 +28,7 @@ describe('GET /api/modules', () => {
     expect(modules.map((m) => m.code)).toEqual([
       'ADMIN',
       'METADATA',
+      'SYNTHESE',
       'OCCTAX',
       'IMPORT',
       'VALIDATION',
@@ -50,10 +51,19 @@ describe('GET /api/modules', () => {
 
   it('gives the agent scope 2 (through their group) and the observer scope 1, without ADMIN', async () => {
     const agent = await modulesOf('agent')
-    expect(agent.map((m) => m.code)).toEqual(['METADATA', 'OCCTAX', 'IMPORT', 'VALIDATION', 'HELLO'])
+    expect(agent.map((m) => m.code)).toEqual([
+      'METADATA',
+      'SYNTHESE',
+      'OCCTAX',
+      'IMPORT',
+      'VALIDATION',
+      'HELLO',
+    ])
     expect(agent.find((m) => m.code === 'VALIDATION')?.grants).toEqual({ R: 2, V: 2, E: 2 })
     const observer = await modulesOf('observer')
     expect(observer.find((m) => m.code === 'OCCTAX')?.grants).toEqual({ C: 1, R: 1, U: 1, E: 1, D: 1 })
+    expect(agent.find((m) => m.code === 'SYNTHESE')?.grants).toEqual({ R: 2, E: 2 })
+    expect(observer.find((m) => m.code === 'SYNTHESE')?.grants).toEqual({ R: 1, E: 1 })
   })
 
   it('serves a module’s UI bundle at its entry URL, as JavaScript, revalidated', async () => {

@@ -1,0 +1,219 @@
+import type pg from 'pg'
+import type { Static } from 'typebox'
+import { checkClientGeometry, parseBbox } from '../geo/areas-queries.ts'
+import { badRequest, notFound } from '../http/app-error.ts'
+import { type Caller, datasetVisibleSql } from '../meta/meta-repository.ts'
+import { nomenclatureIdSql } from '../nomenclature/nomenclature-service.ts'
+import { taxonSubtreeSql } from '../taxonomy/taxonomy-service.ts'
+import type { ObservationItem as ObservationItemSchema } from './synthese-schemas.ts'
+import { SYNTHESE_NOMENCLATURES } from './synthese-service.ts'
+
+export type { Caller }
+
+// Every scoped query binds $1 = user id, $2 = organism id, $3 = scope (as the metadata queries).
+const callerParams = (c: Caller) => [c.userId, c.organismId, c.scope]
+
+/**
+ * An observation is visible to its observers (user links) and digitiser (scope 1), to the actors of its dataset —
+ * a person at scope 1, also their organism at scope 2 (the metadata rule) — and to anyone at scope 3.
+ */
+export const syntheseVisibleSql = (s: string) => `($3 = 3 OR ${s}.id_digitiser = $1
+  OR EXISTS (SELECT 1 FROM gn_synthese.cor_observer_synthese vo WHERE vo.id_synthese = ${s}.id AND vo.id_role = $1)
+  OR ${s}.id_dataset IN (SELECT vd.id FROM gn_meta.datasets vd WHERE ${datasetVisibleSql('vd')}))`
+
+export interface ObservationFilters {
+  taxon?: number[]
+  taxonTree?: number
+  dateMin?: string
+  dateMax?: string
+  dataset?: number[]
+  area?: number[]
+  observer?: string
+  status?: string
+  geometry?: string
+  bbox?: string
+  source?: string
+  limit: number
+  cursor?: string
+}
+
+/** The cursor is opaque to clients: base64url of the last id of the page (keyset on id, newest first). */
+export const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ id })).toString('base64url')
+function decodeCursor(cursor: string): number {
+  try {
+    const { id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id: unknown }
+    if (Number.isSafeInteger(id) && (id as number) > 0) return id as number
+  } catch {
+    // reported below
+  }
+  throw badRequest('INVALID_CURSOR', 'cursor is not one this API gave', { cursor })
+}
+
+/** A GeoJSON (text) or WKT geometry in WGS 84, checked, as EWKT for the query. */
+async function filterGeometry(pool: pg.Pool, text: string): Promise<string> {
+  const trimmed = text.trim()
+  if (trimmed.startsWith('{')) {
+    let geometry: unknown
+    try {
+      geometry = JSON.parse(trimmed)
+    } catch {
+      throw badRequest('INVALID_GEOMETRY', 'geometry is neither GeoJSON nor WKT')
+    }
+    await checkClientGeometry(pool, geometry)
+    const { rows } = await pool.query<{ ewkt: string }>(
+      'SELECT ST_AsEWKT(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) AS ewkt',
+      [trimmed],
+    )
+    return rows[0]!.ewkt
+  }
+  let row: { ewkt: string; valid: boolean; within: boolean } | undefined
+  try {
+    const result = await pool.query<{ ewkt: string; valid: boolean; within: boolean }>(
+      `SELECT ST_AsEWKT(g) AS ewkt, ST_IsValid(g) AS valid, g @ ST_MakeEnvelope(-180, -90, 180, 90, 4326) AS within
+         FROM (SELECT ST_GeomFromText($1, 4326) AS g) x`,
+      [trimmed],
+    )
+    row = result.rows[0]
+  } catch (error) {
+    throw badRequest('INVALID_GEOMETRY', `geometry is neither GeoJSON nor WKT: ${(error as Error).message}`)
+  }
+  if (!row?.within) throw badRequest('GEOMETRY_OUT_OF_BOUNDS', 'geometry must be WGS 84 longitude/latitude')
+  if (!row.valid) throw badRequest('INVALID_GEOMETRY', 'geometry is not valid')
+  return row.ewkt
+}
+
+const isoText = (column: string) => `(to_json(${column}) #>> '{}')`
+
+const LIST_COLUMNS = `s.id::double precision AS id, s.unique_id_sinp::text AS "uniqueIdSinp", s.cd_nom AS "cdNom",
+  s.nom_cite AS "nomCite", t.lb_nom AS "lbNom", t.nom_vern AS "nomVern", ${isoText('s.date_min')} AS "dateMin",
+  ${isoText('s.date_max')} AS "dateMax", s.observers, s.count_min AS "countMin", s.count_max AS "countMax",
+  s.id_dataset AS "datasetId", d.name AS "datasetName",
+  (SELECT cd_nomenclature FROM ref_nomenclatures.nomenclatures WHERE id = s.id_nomenclature_valid_status)
+    AS "validStatus",
+  src.name AS source, ST_AsGeoJSON(s.the_geom_4326, 6)::json AS geometry`
+
+export type ObservationItem = Static<typeof ObservationItemSchema>
+
+/** One page of observations visible to the caller, newest first, and the cursor of the next page (or null). */
+export async function listObservations(
+  pool: pg.Pool,
+  caller: Caller,
+  f: ObservationFilters,
+): Promise<{ items: ObservationItem[]; nextCursor: string | null }> {
+  const params: unknown[] = callerParams(caller)
+  const p = (value: unknown) => {
+    params.push(value)
+    return `$${params.length}`
+  }
+  const where = [syntheseVisibleSql('s')]
+  if (f.taxon?.length) where.push(`s.cd_nom = ANY(${p(f.taxon)}::integer[])`)
+  if (f.taxonTree !== undefined) where.push(taxonSubtreeSql('s.cd_nom', `${p(f.taxonTree)}::integer`))
+  if (f.dateMin) where.push(`s.date_min >= ${p(f.dateMin)}::date`)
+  if (f.dateMax) where.push(`s.date_max < ${p(f.dateMax)}::date + 1`)
+  if (f.dataset?.length) where.push(`s.id_dataset = ANY(${p(f.dataset)}::integer[])`)
+  if (f.area?.length)
+    where.push(`EXISTS (SELECT 1 FROM gn_synthese.cor_area_synthese ca
+                         WHERE ca.id_synthese = s.id AND ca.id_area = ANY(${p(f.area)}::integer[]))`)
+  if (f.observer?.trim()) {
+    const observer = f.observer.trim()
+    if (/^\d+$/.test(observer))
+      where.push(`EXISTS (SELECT 1 FROM gn_synthese.cor_observer_synthese co
+                           WHERE co.id_synthese = s.id AND co.id_role = ${p(Number(observer))}::integer)`)
+    else
+      where.push(`s.observers ILIKE '%' || ${p(observer.replace(/[\\%_]/g, (c) => `\\${c}`))}::text || '%'`)
+  }
+  if (f.status)
+    where.push(
+      `s.id_nomenclature_valid_status = ${nomenclatureIdSql('STATUT_VALID', `${p(f.status)}::text`)}`,
+    )
+  if (f.geometry)
+    where.push(
+      `ST_Intersects(s.the_geom_4326, ST_GeomFromEWKT(${p(await filterGeometry(pool, f.geometry))}))`,
+    )
+  if (f.bbox) {
+    const b = parseBbox(f.bbox)
+    where.push(
+      `s.the_geom_4326 && ST_MakeEnvelope(${b.map((v) => `${p(v)}::double precision`).join(', ')}, 4326)`,
+    )
+  }
+  if (f.source)
+    where.push(`s.id_source = (SELECT id FROM gn_synthese.sources WHERE name = ${p(f.source)}::text)`)
+  if (f.cursor) where.push(`s.id < ${p(decodeCursor(f.cursor))}::bigint`)
+
+  const { rows } = await pool.query<ObservationItem>(
+    `SELECT ${LIST_COLUMNS}
+       FROM gn_synthese.synthese s
+       JOIN taxonomie.taxref t ON t.cd_nom = s.cd_nom
+       JOIN gn_meta.datasets d ON d.id = s.id_dataset
+       JOIN gn_synthese.sources src ON src.id = s.id_source
+      WHERE ${where.join('\n        AND ')}
+      ORDER BY s.id DESC
+      LIMIT ${p(f.limit + 1)}`,
+    params,
+  )
+  const items = rows.slice(0, f.limit)
+  return { items, nextCursor: rows.length > f.limit ? encodeCursor(items[items.length - 1]!.id) : null }
+}
+
+const nomenclatureSheet = Object.entries(SYNTHESE_NOMENCLATURES)
+  .map(
+    ([
+      field,
+      [column],
+    ]) => `'${field}', (SELECT json_build_object('code', n.cd_nomenclature, 'label', n.label_fr)
+       FROM ref_nomenclatures.nomenclatures n WHERE n.id = s.id_nomenclature_${column})`,
+  )
+  .join(',\n    ')
+
+const userName = (u: string) =>
+  `COALESCE(NULLIF(concat_ws(' ', ${u}.first_name, ${u}.last_name), ''), ${u}.login)`
+
+/** The full sheet of one observation, or 404 when it does not exist or is outside the caller's scope. */
+export async function getObservation(pool: pg.Pool, caller: Caller, id: number) {
+  const { rows } = await pool.query(
+    `SELECT s.id::double precision AS id, s.unique_id_sinp::text AS "uniqueIdSinp",
+            s.unique_id_sinp_grp::text AS "uniqueIdSinpGrp",
+            json_build_object('cdNom', t.cd_nom, 'cdRef', t.cd_ref, 'lbNom', t.lb_nom, 'lbAuteur', t.lb_auteur,
+              'nomComplet', t.nom_complet, 'nomValide', t.nom_valide, 'nomVern', t.nom_vern, 'rang', t.rang,
+              'regne', t.regne, 'phylum', t.phylum, 'classe', t.classe, 'ordre', t.ordre, 'famille', t.famille,
+              'group1Inpn', t.group1_inpn, 'group2Inpn', t.group2_inpn) AS taxon,
+            s.nom_cite AS "nomCite", s.count_min AS "countMin", s.count_max AS "countMax",
+            ${isoText('s.date_min')} AS "dateMin", ${isoText('s.date_max')} AS "dateMax",
+            s.observers,
+            COALESCE((SELECT json_agg(json_build_object('id', u.id, 'name', ${userName('u')}) ORDER BY u.id)
+                        FROM gn_synthese.cor_observer_synthese co JOIN core.users u ON u.id = co.id_role
+                       WHERE co.id_synthese = s.id), '[]'::json) AS "observerUsers",
+            s.determiner,
+            CASE WHEN dg.id IS NULL THEN NULL ELSE json_build_object('id', dg.id, 'name', ${userName('dg')}) END
+              AS digitiser,
+            ST_AsGeoJSON(s.the_geom_4326, 6)::json AS geometry, ST_AsGeoJSON(s.the_geom_point, 6)::json AS point,
+            s.precision, s.altitude_min AS "altitudeMin", s.altitude_max AS "altitudeMax",
+            s.depth_min AS "depthMin", s.depth_max AS "depthMax", s.place_name AS "placeName",
+            s.comment_context AS "commentContext", s.comment_description AS "commentDescription",
+            json_build_object(${nomenclatureSheet}) AS nomenclatures,
+            COALESCE((SELECT json_agg(json_build_object('id', a.id, 'code', a.area_code, 'name', a.area_name,
+                                                        'type', at.code, 'typeName', at.name)
+                                      ORDER BY at.id, a.area_code)
+                        FROM gn_synthese.cor_area_synthese ca
+                        JOIN ref_geo.areas a ON a.id = ca.id_area
+                        JOIN ref_geo.area_types at ON at.id = a.type_id
+                       WHERE ca.id_synthese = s.id), '[]'::json) AS areas,
+            json_build_object('id', d.id, 'name', d.name, 'shortName', d.short_name) AS dataset,
+            json_build_object('name', src.name, 'moduleCode', src.module_code,
+              'entityPk', s.entity_source_pk_value,
+              'url', replace(src.url_template, '{pk}', s.entity_source_pk_value)) AS source,
+            json_build_object('validator', s.validator, 'date', ${isoText('s.validation_date')},
+              'comment', s.validation_comment) AS validation,
+            s.additional_data AS "additionalData",
+            ${isoText('s.meta_create_date')} AS "createdAt", ${isoText('s.meta_update_date')} AS "updatedAt"
+       FROM gn_synthese.synthese s
+       JOIN taxonomie.taxref t ON t.cd_nom = s.cd_nom
+       JOIN gn_meta.datasets d ON d.id = s.id_dataset
+       JOIN gn_synthese.sources src ON src.id = s.id_source
+       LEFT JOIN core.users dg ON dg.id = s.id_digitiser
+      WHERE s.id = $4 AND ${syntheseVisibleSql('s')}`,
+    [...callerParams(caller), id],
+  )
+  if (!rows[0]) throw notFound('OBSERVATION_NOT_FOUND', `Observation ${id} does not exist`)
+  return rows[0]
+}
