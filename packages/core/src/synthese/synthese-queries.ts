@@ -33,6 +33,8 @@ export interface ObservationFilters {
   geometry?: string
   bbox?: string
   source?: string
+  /** An import's id: its rows carry the source `IMPORT:<id>`. */
+  import?: number
   limit: number
   cursor?: string
 }
@@ -138,6 +140,10 @@ export async function listObservations(
   }
   if (f.source)
     where.push(`s.id_source = (SELECT id FROM gn_synthese.sources WHERE name = ${p(f.source)}::text)`)
+  if (f.import !== undefined)
+    where.push(
+      `s.id_source = (SELECT id FROM gn_synthese.sources WHERE name = 'IMPORT:' || ${p(f.import)}::text)`,
+    )
   if (f.cursor) where.push(`s.id < ${p(decodeCursor(f.cursor))}::bigint`)
 
   const { rows } = await pool.query<ObservationItem>(

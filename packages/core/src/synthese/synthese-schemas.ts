@@ -34,6 +34,9 @@ export const ObservationQuery = Type.Object(
       }),
     ),
     source: Type.Optional(Type.String({ maxLength: 200, description: 'Source name, e.g. OCCTAX' })),
+    import: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Import id: the rows of source IMPORT:<id>' }),
+    ),
     format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('geojson')])),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
     cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),

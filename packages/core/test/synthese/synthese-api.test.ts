@@ -191,6 +191,8 @@ describe('synthese API: search, filters, keyset pages, GeoJSON, sheet, scope', (
     expect(await keys('?bbox=6.45,44.95,6.55,45.05')).toEqual(['alburnus'])
     expect(await keys('?source=IMPORT:1')).toEqual(['alburnus', 'ranaLpo'])
     expect(await keys('?taxon=351&source=OCCTAX')).toEqual(['rana'])
+    expect(await keys('?import=1')).toEqual(['alburnus', 'ranaLpo'])
+    expect(await keys('?import=2')).toEqual([])
 
     for (const bad of [
       '?geometry=nonsense',
