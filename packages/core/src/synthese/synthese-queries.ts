@@ -96,12 +96,19 @@ const LIST_COLUMNS = `s.id::double precision AS id, s.unique_id_sinp::text AS "u
 
 export type ObservationItem = Static<typeof ObservationItemSchema>
 
-/** One page of observations visible to the caller, newest first, and the cursor of the next page (or null). */
-export async function listObservations(
+/** The search filters, without the paging ones: shared by the list, the export (and the tiles). */
+export type ObservationSearch = Omit<ObservationFilters, 'limit' | 'cursor'>
+
+/**
+ * The WHERE clause (joined with AND, on `gn_synthese.synthese s`) of the observations visible to the caller that
+ * match the filters, and its parameters ($1–$3 the caller, then the filters). `p` binds one more value. Throws the
+ * 400s of bad filters (geometry) before any row is read.
+ */
+export async function observationWhere(
   pool: pg.Pool,
   caller: Caller,
-  f: ObservationFilters,
-): Promise<{ items: ObservationItem[]; nextCursor: string | null }> {
+  f: ObservationSearch,
+): Promise<{ where: string[]; params: unknown[]; p: (value: unknown) => string }> {
   const params: unknown[] = callerParams(caller)
   const p = (value: unknown) => {
     params.push(value)
@@ -144,7 +151,18 @@ export async function listObservations(
     where.push(
       `s.id_source = (SELECT id FROM gn_synthese.sources WHERE name = 'IMPORT:' || ${p(f.import)}::text)`,
     )
-  if (f.cursor) where.push(`s.id < ${p(decodeCursor(f.cursor))}::bigint`)
+  return { where, params, p }
+}
+
+/** One page of observations visible to the caller, newest first, and the cursor of the next page (or null). */
+export async function listObservations(
+  pool: pg.Pool,
+  caller: Caller,
+  f: ObservationFilters,
+): Promise<{ items: ObservationItem[]; nextCursor: string | null }> {
+  const { limit, cursor, ...search } = f
+  const { where, params, p } = await observationWhere(pool, caller, search)
+  if (cursor) where.push(`s.id < ${p(decodeCursor(cursor))}::bigint`)
 
   const { rows } = await pool.query<ObservationItem>(
     `SELECT ${LIST_COLUMNS}
@@ -154,11 +172,11 @@ export async function listObservations(
        JOIN gn_synthese.sources src ON src.id = s.id_source
       WHERE ${where.join('\n        AND ')}
       ORDER BY s.id DESC
-      LIMIT ${p(f.limit + 1)}`,
+      LIMIT ${p(limit + 1)}`,
     params,
   )
-  const items = rows.slice(0, f.limit)
-  return { items, nextCursor: rows.length > f.limit ? encodeCursor(items[items.length - 1]!.id) : null }
+  const items = rows.slice(0, limit)
+  return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null }
 }
 
 const nomenclatureSheet = Object.entries(SYNTHESE_NOMENCLATURES)

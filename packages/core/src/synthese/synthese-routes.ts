@@ -2,8 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { errorResponses } from '../http/error-schema.ts'
+import { exportQuery, streamExport } from './synthese-export.ts'
 import { type Caller, getObservation, listObservations } from './synthese-queries.ts'
 import {
+  ExportQuery,
   ObservationFeatureCollection,
   ObservationIdParams,
   ObservationPage,
@@ -69,5 +71,35 @@ export const syntheseRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => getObservation(pool, caller(request), request.params.id),
+  )
+
+  fastify.get(
+    '/export',
+    {
+      config: permission('E'),
+      schema: {
+        tags,
+        summary: 'Export the observations matching the filters (scope of E), streamed as CSV or GeoJSON',
+        description:
+          'Every matching row, oldest first, with the SINP / GeoNature export column names (see the synthese README). ' +
+          'Streamed from a database cursor: an error after the first bytes aborts the response.',
+        querystring: ExportQuery,
+        response: {
+          200: Type.Unknown({ description: 'text/csv or application/geo+json, as an attachment' }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { format, sep, bom, ...filters } = request.query
+      const query = await exportQuery(pool, caller(request), filters, format)
+      const stream = await streamExport(pool, query, { format, separator: sep, bom })
+      const filename = `synthese_${new Date().toISOString().slice(0, 10)}.${format === 'csv' ? 'csv' : 'geojson'}`
+      return reply
+        .header('content-disposition', `attachment; filename="${filename}"`)
+        .header('cache-control', 'no-store')
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/geo+json; charset=utf-8')
+        .send(stream)
+    },
   )
 }

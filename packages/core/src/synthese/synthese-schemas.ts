@@ -154,3 +154,21 @@ export const ObservationSheet = Type.Object(
   },
   { title: 'ObservationSheet' },
 )
+
+const { format: _format, limit: _limit, cursor: _cursor, ...filterProperties } = ObservationQuery.properties
+
+export const ExportQuery = Type.Object(
+  {
+    ...filterProperties,
+    format: Type.Union([Type.Literal('csv'), Type.Literal('geojson')], {
+      default: 'csv',
+      description: 'csv (RFC 4180, UTF-8) or geojson (FeatureCollection)',
+    }),
+    sep: Type.Union([Type.Literal(';'), Type.Literal(',')], {
+      default: ';',
+      description: 'CSV separator (`;` by default: French spreadsheets, decimal commas)',
+    }),
+    bom: Type.Boolean({ default: false, description: 'Start the CSV with a UTF-8 BOM (for spreadsheets)' }),
+  },
+  { additionalProperties: false },
+)
