@@ -44,11 +44,23 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.modules ? { MODULES: options.modules.join(',') } : {}),
     ...options.env,
   })
-  const platform = await preparePlatform(config, silentLog)
   // Hooks mutate a route's options after this root hook sees them: keep the objects, read them after boot.
   const seen: RouteOptions[] = []
-  const app = await createServer(platform, { onRoute: (route) => void seen.push(route) })
-  await app.ready()
+  let app: FastifyInstance
+  try {
+    const platform = await preparePlatform(config, silentLog)
+    try {
+      app = await createServer(platform, { onRoute: (route) => void seen.push(route) })
+      await app.ready()
+    } catch (error) {
+      await platform.database.close().catch(() => undefined)
+      throw error
+    }
+  } catch (error) {
+    // A boot that fails on purpose (contract tests) must not leave its database behind.
+    await database?.drop()
+    throw error
+  }
   const routes = seen.flatMap((r) =>
     (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({
       method,
