@@ -1,34 +1,12 @@
-import {
-  createTestDatabase,
-  DEMO_PASSWORD,
-  startTestServer,
-  type TestDatabase,
-  type TestServer,
-} from '@biodiv/core/testing'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureUiBuilt, launchBrowser, login, openApp, screenshot, textOf } from './helpers/index.ts'
+import { DEMO_PASSWORD } from '@biodiv/core/testing'
+import { describe, expect, it } from 'vitest'
+import { login, openApp, screenshot, textOf, useRunningPlatform } from './helpers/index.ts'
 
-let database: TestDatabase
-let server: TestServer
-let browser: Browser
-
-beforeAll(async () => {
-  ensureUiBuilt()
-  database = await createTestDatabase()
-  server = await startTestServer({ databaseUrl: database.url })
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  await database?.drop()
-})
+const platform = useRunningPlatform()
 
 describe('the metadata page (SINP acquisition frameworks and datasets)', () => {
   it('lets admin create a framework and a dataset with an actor, then find it by searching', async () => {
-    const { page, errors, close } = await openApp(browser, server.baseUrl)
+    const { page, errors, close } = await openApp(platform.browser, platform.server.baseUrl)
     try {
       await page.goto('/')
       await page.waitForURL('**/login')
@@ -111,7 +89,7 @@ describe('the metadata page (SINP acquisition frameworks and datasets)', () => {
       await screenshot(page, 'metadata')
 
       // Stored as SINP codes, with its actors.
-      const stored = await server.app.db.pool.query(
+      const stored = await platform.server.app.db.pool.query(
         `SELECT n.cd_nomenclature AS objective, ST_AsText(d.bbox) AS bbox,
                 (SELECT count(*)::int FROM gn_meta.dataset_actors a WHERE a.dataset_id = d.id) AS actors
            FROM gn_meta.datasets d JOIN ref_nomenclatures.nomenclatures n ON n.id = d.objective_id
@@ -125,15 +103,15 @@ describe('the metadata page (SINP acquisition frameworks and datasets)', () => {
   })
 
   it('shows the page read-only to a user without create or update grants', async () => {
-    await server.app.db.pool.query(
+    await platform.server.app.db.pool.query(
       `INSERT INTO core.users (login, password_hash, organism_id)
        SELECT 'lecteur', password_hash, organism_id FROM core.users WHERE login = 'agent'`,
     )
-    await server.app.db.pool.query(
+    await platform.server.app.db.pool.query(
       `INSERT INTO core.permissions (user_id, module_code, action, scope)
        SELECT id, 'METADATA', 'R', 2 FROM core.users WHERE login = 'lecteur'`,
     )
-    const { page, close } = await openApp(browser, server.baseUrl)
+    const { page, close } = await openApp(platform.browser, platform.server.baseUrl)
     try {
       await page.goto('/metadata')
       await page.waitForURL('**/login**')

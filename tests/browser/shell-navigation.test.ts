@@ -1,38 +1,8 @@
-import {
-  createTestDatabase,
-  DEMO_PASSWORD,
-  startTestServer,
-  type TestDatabase,
-  type TestServer,
-} from '@biodiv/core/testing'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  ensureUiBuilt,
-  launchBrowser,
-  login,
-  mapState,
-  openApp,
-  screenshot,
-  textOf,
-} from './helpers/index.ts'
+import { DEMO_PASSWORD } from '@biodiv/core/testing'
+import { describe, expect, it } from 'vitest'
+import { login, mapState, openApp, screenshot, textOf, useRunningPlatform } from './helpers/index.ts'
 
-let database: TestDatabase
-let server: TestServer
-let browser: Browser
-
-beforeAll(async () => {
-  ensureUiBuilt()
-  database = await createTestDatabase()
-  server = await startTestServer({ databaseUrl: database.url })
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  await database?.drop()
-})
+const platform = useRunningPlatform()
 
 async function expectMap(page: Parameters<typeof mapState>[0]) {
   const map = await mapState(page)
@@ -43,7 +13,7 @@ async function expectMap(page: Parameters<typeof mapState>[0]) {
 
 describe('the shell with the first-party modules', () => {
   it('logs admin in, shows the modules in the menu, opens each page with the shared map, logs out', async () => {
-    const { page, errors, close } = await openApp(browser, server.baseUrl)
+    const { page, errors, close } = await openApp(platform.browser, platform.server.baseUrl)
     try {
       await page.goto('/')
       await page.waitForURL('**/login')
@@ -109,7 +79,7 @@ describe('the shell with the first-party modules', () => {
   })
 
   it('keeps deep links: through the login page when signed out, directly on reload when signed in', async () => {
-    const { page, errors, close } = await openApp(browser, server.baseUrl)
+    const { page, errors, close } = await openApp(platform.browser, platform.server.baseUrl)
     try {
       await page.goto('/validation')
       await page.waitForURL(
@@ -130,7 +100,7 @@ describe('the shell with the first-party modules', () => {
   })
 
   it('tells the user when the login is wrong', async () => {
-    const { page, close } = await openApp(browser, server.baseUrl)
+    const { page, close } = await openApp(platform.browser, platform.server.baseUrl)
     try {
       await page.goto('/login')
       await page.getByLabel('Identifiant').fill('admin')
