@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { FIRST_PARTY_MODULES } from '../src/config.ts'
 import { loadModules } from '../src/modules/load-modules.ts'
 import { createTestApp } from './helpers/index.ts'
@@ -31,8 +31,6 @@ const manifest = (overrides: Record<string, unknown> = {}) =>
   })
 
 describe('module contract, checked at boot', () => {
-  afterAll(() => undefined)
-
   it('accepts the first-party modules', async () => {
     const modules = await loadModules(FIRST_PARTY_MODULES)
     expect(modules.map((m) => m.manifest.code)).toEqual(['OCCTAX', 'IMPORT', 'VALIDATION'])

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FIRST_PARTY_MODULES } from '../src/config.ts'
-import { createTestApp, createUser, HELLO_MODULE, loginAs, type TestApp } from './helpers/index.ts'
+import {
+  createTestApp,
+  createUser,
+  DEMO_ORGANISM,
+  DEMO_PARTNER,
+  HELLO_MODULE,
+  loginAs,
+  type TestApp,
+} from './helpers/index.ts'
 
 describe('permissions, enforced in one place', () => {
   let t: TestApp
@@ -59,10 +67,10 @@ describe('permissions, enforced in one place', () => {
       { module: 'HELLO', action: 'R' as const, scope },
       { module: 'HELLO', action: 'C' as const, scope: 1 as const },
     ]
-    await createUser(pool, { login: 'pne-1', organism: 'Parc national des Écrins', grants: grant(1) })
-    await createUser(pool, { login: 'pne-2', organism: 'Parc national des Écrins', grants: grant(2) })
-    await createUser(pool, { login: 'lpo-3', organism: 'LPO Auvergne-Rhône-Alpes', grants: grant(3) })
-    await createUser(pool, { login: 'lpo-1', organism: 'LPO Auvergne-Rhône-Alpes', grants: grant(1) })
+    await createUser(pool, { login: 'pne-1', organism: DEMO_ORGANISM, grants: grant(1) })
+    await createUser(pool, { login: 'pne-2', organism: DEMO_ORGANISM, grants: grant(2) })
+    await createUser(pool, { login: 'lpo-3', organism: DEMO_PARTNER, grants: grant(3) })
+    await createUser(pool, { login: 'lpo-1', organism: DEMO_PARTNER, grants: grant(1) })
     const cookies = Object.fromEntries(
       await Promise.all(
         ['pne-1', 'pne-2', 'lpo-3', 'lpo-1'].map(async (l) => [l, await loginAs(t.app, l)] as const),
@@ -99,7 +107,7 @@ describe('permissions, enforced in one place', () => {
     const pool = t.app.db.pool
     const userId = await createUser(pool, {
       login: 'grouped',
-      organism: 'LPO Auvergne-Rhône-Alpes',
+      organism: DEMO_PARTNER,
       grants: [{ module: 'HELLO', action: 'R', scope: 1 }],
     })
     const admin = await loginAs(t.app, 'admin')

@@ -1,4 +1,6 @@
 // Test helpers shared by every package's tests and the browser tests.
+
+export { DEMO_ORGANISM, DEMO_PARTNER } from '../../src/demo/seed-demo.ts'
 export {
   createTestApp,
   type RouteInfo,

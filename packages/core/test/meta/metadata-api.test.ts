@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GrantSpec } from '../helpers/index.ts'
-import { createTestApp, createUser, loginAs, type TestApp } from '../helpers/index.ts'
+import {
+  createTestApp,
+  createUser,
+  DEMO_ORGANISM,
+  DEMO_PARTNER,
+  loginAs,
+  type TestApp,
+} from '../helpers/index.ts'
 
-const PNE = 'Parc national des Écrins'
-const LPO = 'LPO Auvergne-Rhône-Alpes'
+const PNE = DEMO_ORGANISM
+const LPO = DEMO_PARTNER
 const grants = (scope: 1 | 2 | 3): GrantSpec[] =>
   (['C', 'R', 'U', 'D'] as const).map((action) => ({ module: 'METADATA', action, scope }))
 

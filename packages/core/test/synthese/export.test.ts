@@ -7,10 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withTransaction } from '../../src/db/transaction.ts'
 import { EXPORT_COLUMNS } from '../../src/synthese/synthese-export.ts'
 import { type SyntheseRowInput, upsertSyntheseRows } from '../../src/synthese/synthese-service.ts'
-import { createTestApp, createUser, loginAs, type TestApp } from '../helpers/index.ts'
+import {
+  createTestApp,
+  createUser,
+  DEMO_ORGANISM,
+  DEMO_PARTNER,
+  loginAs,
+  type TestApp,
+} from '../helpers/index.ts'
 
-const PNE = 'Parc national des Écrins'
-const LPO = 'LPO Auvergne-Rhône-Alpes'
+const PNE = DEMO_ORGANISM
+const LPO = DEMO_PARTNER
 const point = (lon: number, lat: number) => ({ type: 'Point', coordinates: [lon, lat] })
 const AWKWARD = 'Vu "près" du lac; puis\nreparti — côté Écrins, é à ç'
 

@@ -2,10 +2,17 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withTransaction } from '../../src/db/transaction.ts'
 import { type SyntheseRowInput, upsertSyntheseRows } from '../../src/synthese/synthese-service.ts'
-import { createTestApp, createUser, loginAs, type TestApp } from '../helpers/index.ts'
+import {
+  createTestApp,
+  createUser,
+  DEMO_ORGANISM,
+  DEMO_PARTNER,
+  loginAs,
+  type TestApp,
+} from '../helpers/index.ts'
 
-const PNE = 'Parc national des Écrins'
-const LPO = 'LPO Auvergne-Rhône-Alpes'
+const PNE = DEMO_ORGANISM
+const LPO = DEMO_PARTNER
 const point = (lon: number, lat: number) => ({ type: 'Point', coordinates: [lon, lat] })
 const square = (x0: number, y0: number, x1: number, y1: number) => ({
   type: 'Polygon',
