@@ -228,6 +228,16 @@ export async function getObservation(pool: pg.Pool, caller: Caller, id: number) 
               'url', replace(src.url_template, '{pk}', s.entity_source_pk_value)) AS source,
             json_build_object('validator', s.validator, 'date', ${isoText('s.validation_date')},
               'comment', s.validation_comment) AS validation,
+            COALESCE((SELECT json_agg(json_build_object('date', ${isoText('vh.validation_date')},
+                                        'status', json_build_object('code', vn.cd_nomenclature, 'label', vn.label_fr),
+                                        'validator', CASE WHEN vu.id IS NULL THEN NULL
+                                                     ELSE json_build_object('id', vu.id, 'name', ${userName('vu')}) END,
+                                        'comment', vh.comment, 'automatic', vh.automatic)
+                                      ORDER BY vh.validation_date, vh.id)
+                        FROM gn_synthese.validation_history vh
+                        JOIN ref_nomenclatures.nomenclatures vn ON vn.id = vh.id_nomenclature_valid_status
+                        LEFT JOIN core.users vu ON vu.id = vh.id_validator
+                       WHERE vh.unique_id_sinp = s.unique_id_sinp), '[]'::json) AS "validationHistory",
             s.additional_data AS "additionalData",
             ${isoText('s.meta_create_date')} AS "createdAt", ${isoText('s.meta_update_date')} AS "updatedAt"
        FROM gn_synthese.synthese s

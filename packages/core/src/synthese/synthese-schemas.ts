@@ -148,6 +148,16 @@ export const ObservationSheet = Type.Object(
       date: Nullable(Type.String()),
       comment: Nullable(Type.String()),
     }),
+    validationHistory: Type.Array(
+      Type.Object({
+        date: Type.String(),
+        status: Type.Object({ code: Type.String(), label: Type.String() }),
+        validator: Nullable(Type.Object({ id: Type.Integer(), name: Type.String() })),
+        comment: Nullable(Type.String()),
+        automatic: Type.Boolean(),
+      }),
+      { description: 'Every status given to the observation (by its UUID), oldest first' },
+    ),
     additionalData: Nullable(Type.Record(Type.String(), Type.Unknown())),
     createdAt: Type.String(),
     updatedAt: Type.String(),

@@ -289,6 +289,57 @@ describe('synthese API: search, filters, keyset pages, GeoJSON, sheet, scope', (
     expect((await get('/observations/999999', 'all3')).statusCode).toBe(404)
   })
 
+  it('shows the validation history on the sheet, oldest first, kept append-only by the database', async () => {
+    const pool = t.app.db.pool
+    const validator = await createUser(pool, { login: 'expert', organism: PNE })
+    const status = (code: string) =>
+      `(SELECT n.id FROM ref_nomenclatures.nomenclatures n JOIN ref_nomenclatures.types ty ON ty.id = n.type_id
+         WHERE ty.mnemonique = 'STATUT_VALID' AND n.cd_nomenclature = '${code}')`
+    const { rows } = await pool.query(
+      `INSERT INTO gn_synthese.validation_history
+              (unique_id_sinp, id_nomenclature_valid_status, id_validator, validation_date, comment, automatic)
+       SELECT s.unique_id_sinp, v.status, v.validator, v.at::timestamptz, v.comment, v.automatic
+         FROM gn_synthese.synthese s,
+              (VALUES (${status('2')}, $2::int, '2024-03-02T10:00:00Z', 'Photo floue', false),
+                      (${status('0')}, NULL::int, '2024-03-01T08:00:00Z', NULL, true)) AS v(status, validator, at, comment, automatic)
+        WHERE s.id = $1
+       RETURNING id`,
+      [obs.lynx, validator],
+    )
+    expect(rows).toHaveLength(2)
+
+    const sheet = (await get(`/observations/${obs.lynx}`, 'all3')).json()
+    expect(sheet.validationHistory).toEqual([
+      {
+        date: '2024-03-01T08:00:00+00:00',
+        status: { code: '0', label: expect.any(String) },
+        validator: null,
+        comment: null,
+        automatic: true,
+      },
+      {
+        date: '2024-03-02T10:00:00+00:00',
+        status: { code: '2', label: 'Probable' },
+        validator: { id: validator, name: 'expert' },
+        comment: 'Photo floue',
+        automatic: false,
+      },
+    ])
+    expect((await get(`/observations/${obs.rana}`, 'all3')).json().validationHistory).toEqual([])
+
+    await expect(pool.query('UPDATE gn_synthese.validation_history SET comment = $1', ['x'])).rejects.toThrow(
+      /append-only/,
+    )
+    await expect(pool.query('DELETE FROM gn_synthese.validation_history')).rejects.toThrow(/append-only/)
+    // Deleting a validator keeps their history, anonymised by the foreign key.
+    await pool.query('DELETE FROM core.users WHERE id = $1', [validator])
+    const after = (await get(`/observations/${obs.lynx}`, 'all3')).json().validationHistory
+    expect(after.map((h: { validator: unknown; comment: unknown }) => [h.validator, h.comment])).toEqual([
+      [null, null],
+      [null, 'Photo floue'],
+    ])
+  })
+
   it('restricts list and sheet to the caller’s scope (1 own, 2 organism’s datasets, 3 all), 404 outside', async () => {
     // pne1: observer of the lynx. pne2: the PNE datasets. lpo1: digitiser of the ablette. lpo2: the LPO dataset.
     expect(await keys('', 'pne1')).toEqual(['lynx'])
