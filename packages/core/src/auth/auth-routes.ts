@@ -2,11 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AppError } from '../http/app-error.ts'
 import { ErrorBody, errorResponses } from '../http/error-schema.ts'
-import { loadGrants } from './grants.ts'
 import { MeSchema, toMe } from './me.ts'
 import { verifyPassword } from './passwords.ts'
 import { hitRateLimit } from './rate-limit.ts'
-import { createSession, deleteSession, findSessionUser, SESSION_COOKIE } from './sessions.ts'
+import { createSession, deleteSession, findSession, SESSION_COOKIE } from './sessions.ts'
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const { pool } = fastify.db
@@ -51,7 +50,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         ip: request.ip,
         userAgent: request.headers['user-agent'],
       })
-      const user = await findSessionUser(pool, token, config.SESSION_TTL_HOURS)
+      const session = await findSession(pool, token, config.SESSION_TTL_HOURS)
       reply.setCookie(SESSION_COOKIE, token, {
         path: '/',
         httpOnly: true,
@@ -60,7 +59,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         signed: true,
         // No maxAge: the browser keeps it for its session; the server expires it (sliding) after SESSION_TTL_HOURS idle.
       })
-      return { user: toMe(user!, await loadGrants(pool, candidate.id)) }
+      return { user: toMe(session!.user, session!.grants) }
     },
   )
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type pg from 'pg'
+import { type Grants, grantsJsonSql } from './grants.ts'
 
 export interface SessionUser {
   id: number
@@ -33,15 +34,16 @@ export async function createSession(
 }
 
 /**
- * The user behind a session token, or null when unknown, expired or the user is inactive.
- * Sliding expiry: a session used more than a minute after its last renewal is extended.
+ * The user behind a session token and their grants (one round trip: it runs on every request), or null when unknown,
+ * expired or the user is inactive. Sliding expiry: a session used more than a minute after its last renewal is
+ * extended.
  */
-export async function findSessionUser(
+export async function findSession(
   pool: pg.Pool,
   token: string,
   ttlHours: number,
-): Promise<SessionUser | null> {
-  const { rows } = await pool.query<SessionUser>(
+): Promise<{ user: SessionUser; grants: Grants } | null> {
+  const { rows } = await pool.query<SessionUser & { grants: Grants }>(
     `WITH s AS (
        UPDATE core.sessions
           SET last_seen_at = now(), expires_at = now() + make_interval(secs => $2)
@@ -49,14 +51,16 @@ export async function findSessionUser(
        RETURNING user_id
      )
      SELECT u.id, u.login, u.first_name AS "firstName", u.last_name AS "lastName", u.email,
-            u.organism_id AS "organismId", o.name AS "organismName"
+            u.organism_id AS "organismId", o.name AS "organismName", ${grantsJsonSql('u.id')} AS grants
        FROM core.sessions cs
        JOIN core.users u ON u.id = cs.user_id AND u.active
        LEFT JOIN core.organisms o ON o.id = u.organism_id
       WHERE cs.id = $1 AND cs.expires_at > now()`,
     [sessionId(token), ttlHours * 3600],
   )
-  return rows[0] ?? null
+  if (!rows[0]) return null
+  const { grants, ...user } = rows[0]
+  return { user, grants }
 }
 
 export async function deleteSession(pool: pg.Pool, token: string): Promise<void> {

@@ -1,15 +1,15 @@
 import cookie from '@fastify/cookie'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { type Grants, loadGrants } from '../auth/grants.ts'
-import { findSessionUser, SESSION_COOKIE, type SessionUser } from '../auth/sessions.ts'
+import type { Grants } from '../auth/grants.ts'
+import { findSession, SESSION_COOKIE, type SessionUser } from '../auth/sessions.ts'
 import { unauthorized } from '../http/app-error.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The logged-in user, or null on public routes called anonymously. */
     user: SessionUser | null
-    /** The user's grants in every module, loaded once per request. */
+    /** The user's grants in every module, read with the session. */
     getGrants(): Promise<Grants>
     _grants: Promise<Grants> | null
   }
@@ -26,9 +26,7 @@ export const authPlugin = fp(
     fastify.decorateRequest('user', null)
     fastify.decorateRequest('_grants', null)
     fastify.decorateRequest('getGrants', function (this: FastifyRequest) {
-      if (!this.user) return Promise.resolve({})
-      this._grants ??= loadGrants(fastify.db.pool, this.user.id)
-      return this._grants
+      return this._grants ?? Promise.resolve({})
     })
 
     fastify.addHook('onRequest', async (request) => {
@@ -37,11 +35,11 @@ export const authPlugin = fp(
       if (raw) {
         const unsigned = request.unsignCookie(raw)
         if (unsigned.valid && unsigned.value) {
-          request.user = await findSessionUser(
-            fastify.db.pool,
-            unsigned.value,
-            fastify.config.SESSION_TTL_HOURS,
-          )
+          const session = await findSession(fastify.db.pool, unsigned.value, fastify.config.SESSION_TTL_HOURS)
+          if (session) {
+            request.user = session.user
+            request._grants = Promise.resolve(session.grants)
+          }
         }
       }
       if (!request.user) throw unauthorized()
