@@ -3,6 +3,9 @@
  * import map, so modules share the shell's Vue, router, Pinia stores and OpenLayers map.
  */
 
+export { default as MVT } from 'ol/format/MVT.js'
+export { default as VectorTileLayer } from 'ol/layer/VectorTile.js'
+export { default as VectorTileSource } from 'ol/source/VectorTile.js'
 export type { ApiFetchOptions } from '../api/apiFetch.ts'
 export { ApiError, apiFetch } from '../api/apiFetch.ts'
 export type { CruvedAction, Grants, Me, ModuleFrontend, ModuleSummary, Scope } from '../api/types.ts'
@@ -16,6 +19,40 @@ export { useMapLayer } from '../map/useMapLayer.ts'
 export type { ModuleUi, ModuleUiContext, ModuleUiDefinition } from '../modules/defineModuleUi.ts'
 export { defineModuleUi, MODULE_UI_KIND } from '../modules/defineModuleUi.ts'
 export { useNoticeStore as useNotices } from '../notices/noticeStore.ts'
+// The Synthese's reusable pieces (filters, observation tiles and legend, sheet, export), for Validation and others.
+export type { ChipOption } from '../pages/synthese/ChipAutocomplete.vue'
+export { default as ChipAutocomplete } from '../pages/synthese/ChipAutocomplete.vue'
+export type { CursorPager } from '../pages/synthese/cursorPager.ts'
+export * as cursorPager from '../pages/synthese/cursorPager.ts'
+export { default as ObservationLegend } from '../pages/synthese/ObservationLegend.vue'
+export { default as ObservationListLayer } from '../pages/synthese/ObservationListLayer.vue'
+export { default as ObservationSheet } from '../pages/synthese/ObservationSheet.vue'
+export { default as ObservationTileLayer } from '../pages/synthese/ObservationTileLayer.vue'
+export {
+  DEFAULT_STATUS_LABELS,
+  GRID_CLASSES,
+  STATUS_COLORS,
+  statusColor,
+} from '../pages/synthese/observationStyles.ts'
+export { default as SyntheseExport } from '../pages/synthese/SyntheseExport.vue'
+export { default as SyntheseFiltersPanel } from '../pages/synthese/SyntheseFiltersPanel.vue'
+export { default as SyntheseResultsTable } from '../pages/synthese/SyntheseResultsTable.vue'
+export type {
+  ObservationItem,
+  ObservationPage,
+  ObservationSheetData,
+  ValidationEvent,
+} from '../pages/synthese/syntheseApi.ts'
+export { SYNTHESE_PAGE_SIZE, syntheseApi } from '../pages/synthese/syntheseApi.ts'
+export { downloadExport, formatBytes } from '../pages/synthese/syntheseExport.ts'
+export type { SyntheseFilters } from '../pages/synthese/syntheseFilters.ts'
+export {
+  emptyFilters as emptySyntheseFilters,
+  filtersFromQuery as syntheseFiltersFromQuery,
+  filtersToApiParams as syntheseFiltersToApiParams,
+  filtersToQuery as syntheseFiltersToQuery,
+  mergeFiltersIntoQuery as mergeSyntheseFiltersIntoQuery,
+} from '../pages/synthese/syntheseFilters.ts'
 export { ACTION_LABELS, CRUVED_ACTIONS, can, SCOPE_LABELS, scopeLabel } from '../session/cruved.ts'
 export { default as ModuleGrants } from '../session/ModuleGrants.vue'
 export type { SessionStore } from '../session/sessionStore.ts'

@@ -1,0 +1,109 @@
+import type { FeatureLike } from 'ol/Feature.js'
+import { Circle as CircleStyle, Fill, Stroke, Style } from 'ol/style.js'
+
+/** Grid cell classes by observation count (graduated legend): lower bound, colour. */
+export const GRID_CLASSES: readonly { min: number; label: string; color: string }[] = [
+  { min: 1, label: '1 – 9', color: '#fde6a8' },
+  { min: 10, label: '10 – 99', color: '#f7b15c' },
+  { min: 100, label: '100 – 999', color: '#e0603a' },
+  { min: 1000, label: '1 000 et plus', color: '#a3202e' },
+]
+
+/** Colour of each STATUT_VALID code (0 pending … 6 unknown), and labels until the nomenclature is loaded. */
+export const STATUS_COLORS: Readonly<Record<string, string>> = {
+  '0': '#7d8b95',
+  '1': '#2f9e44',
+  '2': '#8bc34a',
+  '3': '#f59f00',
+  '4': '#d6336c',
+  '5': '#845ef7',
+  '6': '#adb5bd',
+}
+export const DEFAULT_STATUS_LABELS: Readonly<Record<string, string>> = {
+  '0': 'En attente de validation',
+  '1': 'Certain – très probable',
+  '2': 'Probable',
+  '3': 'Douteux',
+  '4': 'Invalide',
+  '5': 'Non réalisable',
+  '6': 'Inconnu',
+}
+const UNKNOWN_STATUS_COLOR = '#495057'
+
+export const statusColor = (code: string | null | undefined): string =>
+  (code != null && STATUS_COLORS[code]) || UNKNOWN_STATUS_COLOR
+
+/** Index in GRID_CLASSES of a cell's count (-1 for none). */
+export function gridClassIndex(count: number): number {
+  let index = -1
+  for (const [i, c] of GRID_CLASSES.entries()) if (count >= c.min) index = i
+  return index
+}
+
+/** Zoom of the tiles from which the API sends points instead of grid cells (tiles-api contract). */
+export const POINT_TILE_MIN_ZOOM = 11
+
+const hexAlpha = (hex: string, alpha: number) => {
+  const n = Number.parseInt(hex.slice(1), 16)
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`
+}
+
+const gridStyles = GRID_CLASSES.map(
+  (c) =>
+    new Style({
+      fill: new Fill({ color: hexAlpha(c.color, 0.72) }),
+      stroke: new Stroke({ color: hexAlpha(c.color, 0.95), width: 0.6 }),
+    }),
+)
+const pointStyles = new Map<string, Style>()
+const pointStyle = (status: string | null | undefined) => {
+  const key = status ?? ''
+  let style = pointStyles.get(key)
+  if (!style) {
+    style = new Style({
+      image: new CircleStyle({
+        radius: 5,
+        fill: new Fill({ color: statusColor(status) }),
+        stroke: new Stroke({ color: '#fff', width: 1.5 }),
+      }),
+    })
+    pointStyles.set(key, style)
+  }
+  return style
+}
+
+/** Style of the synthese vector tiles: `grid` cells by count, `observations` points by validation status. */
+export function observationTileStyle(feature: FeatureLike): Style | undefined {
+  if (feature.get('layer') === 'grid') {
+    const index = gridClassIndex(Number(feature.get('count') ?? 0))
+    return index < 0 ? undefined : gridStyles[index]
+  }
+  const status = feature.get('status')
+  return pointStyle(status == null ? null : String(status))
+}
+
+const highlightStroke = new Stroke({ color: '#1c7ed6', width: 3 })
+const listStroke = new Stroke({ color: '#1f3a2c', width: 1.5 })
+
+/** Style of the current page's geometries; `highlighted` is drawn larger and blue. */
+export function listFeatureStyle(highlighted: boolean): Style[] {
+  const stroke = highlighted ? highlightStroke : listStroke
+  return [
+    new Style({
+      image: new CircleStyle({
+        radius: highlighted ? 9 : 4,
+        fill: new Fill({ color: highlighted ? 'rgba(28, 126, 214, 0.35)' : 'rgba(255, 255, 255, 0.85)' }),
+        stroke,
+      }),
+      stroke,
+      fill: new Fill({ color: highlighted ? 'rgba(28, 126, 214, 0.2)' : 'rgba(31, 58, 44, 0.06)' }),
+      zIndex: highlighted ? 10 : 1,
+    }),
+  ]
+}
+
+/** Style of the polygon drawn as a filter. */
+export const drawnAreaStyle = new Style({
+  stroke: new Stroke({ color: '#2b6a46', width: 2, lineDash: [6, 4] }),
+  fill: new Fill({ color: 'rgba(63, 138, 95, 0.08)' }),
+})
