@@ -6,6 +6,7 @@ export default defineProject({
   test: {
     name: 'frontend',
     environment: 'happy-dom',
-    include: ['test/**/*.test.ts'],
+    // Module UIs' own unit tests (packages/module-*/frontend/test) run here too: same Vue plugin, same DOM.
+    include: ['test/**/*.test.ts', '../module-*/frontend/test/**/*.test.ts'],
   },
 })

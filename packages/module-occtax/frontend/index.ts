@@ -1,6 +1,14 @@
+import './occtax.css'
 import { defineModuleUi } from '@biodiv/sdk'
 import OcctaxHomePage from './pages/OcctaxHomePage.vue'
+import ReleveFormPage from './pages/ReleveFormPage.vue'
+import ReleveViewPage from './pages/ReleveViewPage.vue'
 
 export default defineModuleUi({
-  routes: [{ path: '', name: 'occtax-home', component: OcctaxHomePage }],
+  routes: [
+    { path: '', name: 'occtax-home', component: OcctaxHomePage },
+    { path: 'releves/new', name: 'occtax-releve-new', component: ReleveFormPage },
+    { path: 'releves/:id(\\d+)', name: 'occtax-releve', component: ReleveViewPage },
+    { path: 'releves/:id(\\d+)/edit', name: 'occtax-releve-edit', component: ReleveFormPage },
+  ],
 })
