@@ -20,6 +20,8 @@ const ConfigSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   DATA_DIR: Type.String({ default: resolve(rootDir, '.data') }),
+  /** Where uploaded files (imports) are streamed to. Default: DATA_DIR/uploads. */
+  UPLOAD_DIR: Type.Optional(Type.String({ minLength: 1 })),
   HOST: Type.String({ default: '0.0.0.0' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   LOG_LEVEL: Type.Union(
@@ -47,6 +49,7 @@ const ConfigSchema = Type.Object({
 
 export type AppConfig = Static<typeof ConfigSchema> & {
   SESSION_SECRET: string
+  UPLOAD_DIR: string
   /** True when no DATABASE_URL was given and the embedded database serves the app. */
   embedded: boolean
 }
@@ -81,5 +84,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     secret = DEVELOPMENT_SESSION_SECRET
   }
-  return { ...config, SESSION_SECRET: secret, embedded: !config.DATABASE_URL }
+  return {
+    ...config,
+    SESSION_SECRET: secret,
+    UPLOAD_DIR: resolve(config.UPLOAD_DIR ?? resolve(config.DATA_DIR, 'uploads')),
+    embedded: !config.DATABASE_URL,
+  }
 }

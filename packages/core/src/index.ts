@@ -5,8 +5,11 @@ export type { AppOptions } from './app.ts'
 export type { Grants } from './auth/grants.ts'
 export type { SessionUser } from './auth/sessions.ts'
 export type { Database } from './db/database.ts'
+export { withTransaction } from './db/transaction.ts'
+export { readGeoJsonFeatures } from './geo/geojson-stream.ts'
 export { AppError, badRequest, conflict, forbidden, notFound, unauthorized } from './http/app-error.ts'
 export { ErrorBody, errorResponses } from './http/error-schema.ts'
+export { datasetVisibleSql } from './meta/meta-repository.ts'
 export {
   ACTIONS,
   type Action,
