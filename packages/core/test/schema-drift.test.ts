@@ -39,6 +39,7 @@ const NATIVE_TYPES: Record<string, string> = {
   VarChar: 'character varying',
   Timestamptz: 'timestamp with time zone',
   Date: 'date',
+  Time: 'time without time zone',
   JsonB: 'jsonb',
   DoublePrecision: 'double precision',
 }

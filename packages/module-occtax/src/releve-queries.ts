@@ -1,0 +1,183 @@
+import { badRequest, type Database, notFound } from '@biodiv/core'
+import {
+  COUNTING_NOMENCLATURES,
+  OCCURRENCE_NOMENCLATURES,
+  type Releve,
+  type ReleveListItem,
+  type ReleveQuery,
+} from './occtax-schemas.ts'
+import {
+  type Caller,
+  callerParams,
+  datasetVisibleSql,
+  nomenclatureCodeSql,
+  releveVisibleSql,
+  userNameSql,
+} from './releve-scope.ts'
+
+/** The pool, or a client inside a transaction. */
+export type Queryable = Pick<Database['pool'], 'query'>
+
+const isoText = (column: string) => `(to_json(${column}) #>> '{}')`
+const codes = (spec: Record<string, readonly [string, string]>, alias: string) =>
+  Object.entries(spec)
+    .map(([field, [column]]) => `'${field}', ${nomenclatureCodeSql(`${alias}.id_nomenclature_${column}`)}`)
+    .join(', ')
+
+/** Observer users' names then the free text, as one text (what the synthese's `observers` holds). */
+export const observersTextSql = (r: string) => `NULLIF(concat_ws(', ',
+  (SELECT string_agg(${userNameSql('ou')}, ', ' ORDER BY ou.id)
+     FROM occtax.cor_releve_observer oo JOIN core.users ou ON ou.id = oo.user_id WHERE oo.releve_id = ${r}.id),
+  NULLIF(${r}.observers_text, '')), '')`
+
+const RELEVE_SELECT = `SELECT r.id, r.uuid::text AS uuid, r.dataset_id AS "datasetId", d.name AS "datasetName",
+    COALESCE((SELECT json_agg(o.user_id ORDER BY o.user_id) FROM occtax.cor_releve_observer o
+               WHERE o.releve_id = r.id), '[]'::json) AS "observerIds",
+    COALESCE((SELECT json_agg(json_build_object('id', u.id, 'name', ${userNameSql('u')}) ORDER BY u.id)
+                FROM occtax.cor_releve_observer o JOIN core.users u ON u.id = o.user_id
+               WHERE o.releve_id = r.id), '[]'::json) AS observers,
+    r.observers_text AS "observersText",
+    to_char(r.date_min, 'YYYY-MM-DD') AS "dateMin", to_char(r.date_max, 'YYYY-MM-DD') AS "dateMax",
+    to_char(r.hour_min, 'HH24:MI') AS "hourMin", to_char(r.hour_max, 'HH24:MI') AS "hourMax",
+    ST_AsGeoJSON(r.geometry, 7)::json AS geometry, r.altitude_min AS "altitudeMin", r.altitude_max AS "altitudeMax",
+    r.place_name AS "placeName", r.habitat, r.comment, ${nomenclatureCodeSql('r.id_nomenclature_grp_typ')} AS "grpTyp",
+    r.grp_method AS "grpMethod", r.digitiser_id AS "digitiserId",
+    ${isoText('r.created_at')} AS "createdAt", ${isoText('r.updated_at')} AS "updatedAt",
+    COALESCE((
+      SELECT json_agg(json_build_object('id', oc.id, 'uuid', oc.uuid, 'cdNom', oc.cd_nom, 'nomCite', oc.nom_cite,
+               'lbNom', t.lb_nom, 'nomVern', t.nom_vern, ${codes(OCCURRENCE_NOMENCLATURES, 'oc')},
+               'determiner', oc.determiner, 'comment', oc.comment,
+               'countings', COALESCE((
+                 SELECT json_agg(json_build_object('id', c.id, 'uniqueIdSinp', c.unique_id_sinp,
+                          'syntheseId', s.id, ${codes(COUNTING_NOMENCLATURES, 'c')},
+                          'countMin', c.count_min, 'countMax', c.count_max) ORDER BY c.id)
+                   FROM occtax.countings c
+                   LEFT JOIN gn_synthese.synthese s ON s.unique_id_sinp = c.unique_id_sinp
+                  WHERE c.occurrence_id = oc.id), '[]'::json)) ORDER BY oc.id)
+        FROM occtax.occurrences oc JOIN taxonomie.taxref t ON t.cd_nom = oc.cd_nom
+       WHERE oc.releve_id = r.id), '[]'::json) AS occurrences
+  FROM occtax.releves r JOIN gn_meta.datasets d ON d.id = r.dataset_id`
+
+/** One relevé with its occurrences and countings, if the caller may read it (else 404). */
+export async function getReleve(db: Queryable, caller: Caller, id: number): Promise<Releve> {
+  const { rows } = await db.query<Releve>(`${RELEVE_SELECT} WHERE r.id = $4 AND ${releveVisibleSql('r')}`, [
+    ...callerParams(caller),
+    id,
+  ])
+  if (!rows[0]) throw notFound('RELEVE_NOT_FOUND', `Relevé ${id} does not exist`)
+  return rows[0]
+}
+
+/** The cursor is opaque to clients: base64url of the last id of the page (keyset on id, newest first). */
+const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ id })).toString('base64url')
+function decodeCursor(cursor: string): number {
+  try {
+    const { id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id: unknown }
+    if (Number.isSafeInteger(id) && (id as number) > 0) return id as number
+  } catch {
+    // reported below
+  }
+  throw badRequest('INVALID_CURSOR', 'cursor is not one this API gave', [
+    { field: 'cursor', message: 'unknown' },
+  ])
+}
+
+function parseBbox(text: string): number[] {
+  const b = text.split(',').map(Number)
+  const [minLon, minLat, maxLon, maxLat] = b as [number, number, number, number]
+  if (
+    b.some((v) => !Number.isFinite(v)) ||
+    minLon < -180 ||
+    maxLon > 180 ||
+    minLat < -90 ||
+    maxLat > 90 ||
+    minLon > maxLon ||
+    minLat > maxLat
+  )
+    throw badRequest('INVALID_BBOX', 'bbox must be minLon,minLat,maxLon,maxLat in WGS 84', [
+      { field: 'bbox', message: 'invalid' },
+    ])
+  return b
+}
+
+/** One page of the relevés the caller may read that match the filters, newest first. */
+export async function listReleves(
+  db: Queryable,
+  caller: Caller,
+  f: Omit<ReleveQuery, 'format'>,
+): Promise<{ items: ReleveListItem[]; nextCursor: string | null }> {
+  const params = callerParams(caller)
+  const p = (value: unknown) => {
+    params.push(value)
+    return `$${params.length}`
+  }
+  const where = [releveVisibleSql('r')]
+  if (f.dataset?.length) where.push(`r.dataset_id = ANY(${p(f.dataset)}::integer[])`)
+  if (f.dateMin) where.push(`r.date_max >= ${p(f.dateMin)}::date`)
+  if (f.dateMax) where.push(`r.date_min <= ${p(f.dateMax)}::date`)
+  if (f.taxon?.length)
+    where.push(`EXISTS (SELECT 1 FROM occtax.occurrences fo
+                         WHERE fo.releve_id = r.id AND fo.cd_nom = ANY(${p(f.taxon)}::integer[]))`)
+  const observer = f.observer?.trim()
+  if (observer) {
+    if (/^\d+$/.test(observer))
+      where.push(`EXISTS (SELECT 1 FROM occtax.cor_releve_observer fr
+                           WHERE fr.releve_id = r.id AND fr.user_id = ${p(Number(observer))}::integer)`)
+    else
+      where.push(
+        `${observersTextSql('r')} ILIKE '%' || ${p(observer.replace(/[\\%_]/g, (c) => `\\${c}`))}::text || '%'`,
+      )
+  }
+  if (f.bbox)
+    where.push(
+      `r.geometry && ST_MakeEnvelope(${parseBbox(f.bbox)
+        .map((v) => `${p(v)}::double precision`)
+        .join(', ')}, 4326)`,
+    )
+  if (f.cursor) where.push(`r.id < ${p(decodeCursor(f.cursor))}::integer`)
+
+  const { rows } = await db.query<ReleveListItem>(
+    `SELECT r.id, r.uuid::text AS uuid, r.dataset_id AS "datasetId", d.name AS "datasetName",
+            to_char(r.date_min, 'YYYY-MM-DD') AS "dateMin", to_char(r.date_max, 'YYYY-MM-DD') AS "dateMax",
+            ${observersTextSql('r')} AS observers, r.place_name AS "placeName",
+            ST_AsGeoJSON(r.geometry, 7)::json AS geometry,
+            COALESCE((SELECT json_agg(json_build_object('cdNom', x.cd_nom, 'name', x.nom_cite) ORDER BY x.first_id)
+                        FROM (SELECT cd_nom, min(nom_cite) AS nom_cite, min(id) AS first_id
+                                FROM occtax.occurrences WHERE releve_id = r.id GROUP BY cd_nom) x), '[]'::json) AS taxa,
+            (SELECT count(*)::int FROM occtax.countings c JOIN occtax.occurrences o ON o.id = c.occurrence_id
+              WHERE o.releve_id = r.id) AS "countingCount"
+       FROM occtax.releves r JOIN gn_meta.datasets d ON d.id = r.dataset_id
+      WHERE ${where.join('\n        AND ')}
+      ORDER BY r.id DESC
+      LIMIT ${p(f.limit + 1)}`,
+    params,
+  )
+  const items = rows.slice(0, f.limit)
+  return { items, nextCursor: rows.length > f.limit ? encodeCursor(items[items.length - 1]!.id) : null }
+}
+
+/** Active datasets the caller may write to (the scope of the caller's action). */
+export async function writableDatasets(db: Queryable, caller: Caller) {
+  const { rows } = await db.query<{ id: number; name: string; shortName: string }>(
+    `SELECT d.id, d.name, d.short_name AS "shortName" FROM gn_meta.datasets d
+      WHERE d.active AND ${datasetVisibleSql('d')}
+      ORDER BY d.name, d.id`,
+    callerParams(caller),
+  )
+  return rows
+}
+
+/** Active users whose name or login contains `q`, to pick as observers (at most 20). */
+export async function observerOptions(db: Queryable, q: string | undefined) {
+  const text = q?.trim() ?? ''
+  const { rows } = await db.query<{ id: number; name: string; organism: string | null }>(
+    `SELECT u.id, ${userNameSql('u')} AS name, o.name AS organism
+       FROM core.users u LEFT JOIN core.organisms o ON o.id = u.organism_id
+      WHERE u.active
+        AND ($1 = '' OR concat_ws(' ', u.first_name, u.last_name, u.login) ILIKE '%' || $1 || '%')
+      ORDER BY 2, u.id
+      LIMIT 20`,
+    [text.replace(/[\\%_]/g, (c) => `\\${c}`)],
+  )
+  return rows
+}
