@@ -47,7 +47,7 @@ describe('import upload and decoding', () => {
     cookies.mine = await loginAs(t.app, 'mine')
   })
   afterAll(async () => {
-    await t.close()
+    await t?.close()
     await rm(uploadDir, { recursive: true, force: true })
   })
 
