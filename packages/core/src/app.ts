@@ -13,6 +13,7 @@ import { registerModuleRoutes } from './modules/module-routes.ts'
 import { modulesRoutes } from './modules/modules-routes.ts'
 import { moduleRecords, syncModules } from './modules/sync-modules.ts'
 import { nomenclatureRoutes } from './nomenclature/nomenclature-routes.ts'
+import { notificationRoutes } from './notifications/notification-routes.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { dbPlugin } from './plugins/db.ts'
 import { errorsPlugin } from './plugins/errors.ts'
@@ -62,6 +63,7 @@ export const app = fp(
     await fastify.register(geoRoutes, { prefix: '/api/geo' })
     await fastify.register(metaRoutes, { prefix: '/api/meta' })
     await fastify.register(syntheseRoutes, { prefix: '/api/synthese' })
+    await fastify.register(notificationRoutes, { prefix: '/api/notifications' })
     await fastify.register(modulesRoutes, { modules, coreVersion })
     await registerModuleRoutes(fastify, modules)
     await fastify.register(frontendPlugin, { dist: config.FRONTEND_DIST })

@@ -2,7 +2,7 @@
 
 // Type augmentations of Fastify (request.user, request.scope, route config, fastify.db) come with these.
 export type { AppOptions } from './app.ts'
-export type { Grants } from './auth/grants.ts'
+export type { Grants, PermissionFilter } from './auth/grants.ts'
 export type { SessionUser } from './auth/sessions.ts'
 export type { Database } from './db/database.ts'
 export { withTransaction } from './db/transaction.ts'
@@ -19,9 +19,23 @@ export {
   type ModuleRouteOptions,
   type Scope,
 } from './modules/contract.ts'
+export { nomenclatureIdSql } from './nomenclature/nomenclature-service.ts'
+export {
+  type NotificationInput,
+  type NotificationKindSpec,
+  notify,
+  registerNotificationKinds,
+} from './notifications/notification-service.ts'
 export type {} from './plugins/auth.ts'
 export type {} from './plugins/db.ts'
 export type {} from './plugins/permissions.ts'
+export {
+  type Caller,
+  type ObservationSearch,
+  observationWhere,
+  syntheseVisibleSql,
+} from './synthese/synthese-queries.ts'
+export { ObservationQuery } from './synthese/synthese-schemas.ts'
 export {
   deleteSyntheseBySource,
   ensureSyntheseSource,
@@ -32,3 +46,4 @@ export {
   type UpsertResult,
   upsertSyntheseRows,
 } from './synthese/synthese-service.ts'
+export { taxonSubtreeSql } from './taxonomy/taxonomy-service.ts'

@@ -109,6 +109,9 @@ export const PermissionSchema = Type.Object(
     module: Type.String(),
     action: ActionSchema,
     scope: ScopeSchema,
+    /** Filters: the row grants only for this taxon (cd_nom, and everything below it) and/or this area (ref_geo id). */
+    taxon: Nullable(Type.Integer()),
+    area: Nullable(Type.Integer()),
   },
   { title: 'Permission' },
 )
@@ -119,6 +122,8 @@ export const PermissionCreate = Type.Object(
     module: Type.String({ pattern: '^[A-Z][A-Z0-9_]{1,29}$' }),
     action: ActionSchema,
     scope: ScopeSchema,
+    taxon: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+    area: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
   },
   { additionalProperties: false },
 )

@@ -19,8 +19,12 @@ type PermissionRow = {
   moduleCode: string
   action: string
   scope: number
+  taxonCdNom: number | null
+  areaId: number | null
+  createdAt?: Date
 }
-const toPermission = ({ moduleCode, ...row }: PermissionRow) => ({ ...row, module: moduleCode }) as never
+const toPermission = ({ moduleCode, taxonCdNom, areaId, createdAt: _c, ...row }: PermissionRow) =>
+  ({ ...row, module: moduleCode, taxon: taxonCdNom, area: areaId }) as never
 
 export const permissionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const { prisma } = fastify.db
@@ -78,7 +82,7 @@ export const permissionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const { userId, groupId, module, action, scope } = request.body
+      const { userId, groupId, module, action, scope, taxon = null, area = null } = request.body
       if ((userId === undefined) === (groupId === undefined)) {
         throw badRequest('ROLE_REQUIRED', 'Give exactly one of userId or groupId')
       }
@@ -95,8 +99,17 @@ export const permissionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
           },
         )
       }
+      if (
+        taxon !== null &&
+        !(await prisma.taxon.findUnique({ where: { cdNom: taxon }, select: { cdNom: true } }))
+      ) {
+        throw badRequest('UNKNOWN_TAXON', `Taxon ${taxon} does not exist`, { taxon })
+      }
+      if (area !== null && !(await prisma.area.findUnique({ where: { id: area }, select: { id: true } }))) {
+        throw badRequest('UNKNOWN_AREA', `Area ${area} does not exist`, { area })
+      }
       const row = await prisma.permission.create({
-        data: { userId, groupId, moduleCode: module, action, scope },
+        data: { userId, groupId, moduleCode: module, action, scope, taxonCdNom: taxon, areaId: area },
       })
       return reply.status(201).send(toPermission(row))
     },

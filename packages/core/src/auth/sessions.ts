@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type pg from 'pg'
-import { type Grants, grantsJsonSql } from './grants.ts'
+import { type Grants, grantsJsonSql, type PermissionRows, permissionRowsJsonSql } from './grants.ts'
 
 export interface SessionUser {
   id: number
@@ -34,7 +34,8 @@ export async function createSession(
 }
 
 /**
- * The user behind a session token and their grants (one round trip: it runs on every request), or null when unknown,
+ * The user behind a session token, their grants and their permission rows with filters (one round trip: it runs on
+ * every request), or null when unknown,
  * expired or the user is inactive. Sliding expiry: a session used more than a minute after its last renewal is
  * extended.
  */
@@ -42,8 +43,8 @@ export async function findSession(
   pool: pg.Pool,
   token: string,
   ttlHours: number,
-): Promise<{ user: SessionUser; grants: Grants } | null> {
-  const { rows } = await pool.query<SessionUser & { grants: Grants }>(
+): Promise<{ user: SessionUser; grants: Grants; permissionRows: PermissionRows } | null> {
+  const { rows } = await pool.query<SessionUser & { grants: Grants; permissionRows: PermissionRows }>(
     `WITH s AS (
        UPDATE core.sessions
           SET last_seen_at = now(), expires_at = now() + make_interval(secs => $2)
@@ -51,7 +52,8 @@ export async function findSession(
        RETURNING user_id
      )
      SELECT u.id, u.login, u.first_name AS "firstName", u.last_name AS "lastName", u.email,
-            u.organism_id AS "organismId", o.name AS "organismName", ${grantsJsonSql('u.id')} AS grants
+            u.organism_id AS "organismId", o.name AS "organismName", ${grantsJsonSql('u.id')} AS grants,
+            ${permissionRowsJsonSql('u.id')} AS "permissionRows"
        FROM core.sessions cs
        JOIN core.users u ON u.id = cs.user_id AND u.active
        LEFT JOIN core.organisms o ON o.id = u.organism_id
@@ -59,8 +61,8 @@ export async function findSession(
     [sessionId(token), ttlHours * 3600],
   )
   if (!rows[0]) return null
-  const { grants, ...user } = rows[0]
-  return { user, grants }
+  const { grants, permissionRows, ...user } = rows[0]
+  return { user, grants, permissionRows }
 }
 
 export async function deleteSession(pool: pg.Pool, token: string): Promise<void> {

@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Grants } from '../auth/grants.ts'
+import type { Grants, PermissionRows } from '../auth/grants.ts'
 import { findSession, SESSION_COOKIE, type SessionUser } from '../auth/sessions.ts'
 import { unauthorized } from '../http/app-error.ts'
 
@@ -12,6 +12,8 @@ declare module 'fastify' {
     /** The user's grants in every module, read with the session. */
     getGrants(): Promise<Grants>
     _grants: Promise<Grants> | null
+    /** Every permission row of the user, with its filters, read with the session (see plugins/permissions.ts). */
+    _permissionRows: PermissionRows | null
   }
   interface FastifyContextConfig {
     /** No session needed (health, login, OpenAPI). */
@@ -25,6 +27,7 @@ export const authPlugin = fp(
     await fastify.register(cookie, { secret: fastify.config.SESSION_SECRET })
     fastify.decorateRequest('user', null)
     fastify.decorateRequest('_grants', null)
+    fastify.decorateRequest('_permissionRows', null)
     fastify.decorateRequest('getGrants', function (this: FastifyRequest) {
       return this._grants ?? Promise.resolve({})
     })
@@ -39,6 +42,7 @@ export const authPlugin = fp(
           if (session) {
             request.user = session.user
             request._grants = Promise.resolve(session.grants)
+            request._permissionRows = session.permissionRows
           }
         }
       }

@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { effectiveFilters, type PermissionFilter } from '../auth/grants.ts'
 import { forbidden } from '../http/app-error.ts'
 import { ACTIONS, type Action, type Scope } from '../modules/contract.ts'
 
@@ -7,6 +8,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The effective scope of the route's permission for this user (null on routes without one). */
     scope: Scope | null
+    /**
+     * The permission rows that grant the route's action (null on routes without one): OR-ed, widest scope first; a row
+     * with a taxon or area filter grants only within it. `scope` is the widest of them, filters ignored.
+     */
+    permissionFilters: PermissionFilter[] | null
+    /** The rows granting another action (of the route's module unless `module` is given); [] = no grant. */
+    getPermissionFilters(action: Action, module?: string): PermissionFilter[]
   }
   interface FastifyContextConfig {
     /** The module whose permission guards the route (set automatically on module routes). */
@@ -23,6 +31,14 @@ declare module 'fastify' {
 export const permissionsPlugin = fp(
   async (fastify: FastifyInstance, opts: { declaredActions: Map<string, readonly Action[]> }) => {
     fastify.decorateRequest('scope', null)
+    fastify.decorateRequest('permissionFilters', null)
+    fastify.decorateRequest(
+      'getPermissionFilters',
+      function (this: FastifyRequest, action: Action, module?: string) {
+        const code = module ?? this.routeOptions.config?.module
+        return code ? effectiveFilters(this._permissionRows?.[code]?.[action] ?? []) : []
+      },
+    )
 
     fastify.addHook('onRoute', (route) => {
       const permission = route.config?.permission
@@ -56,6 +72,7 @@ export const permissionsPlugin = fp(
         )
       }
       request.scope = scope
+      request.permissionFilters = request.getPermissionFilters(permission, moduleCode)
     })
   },
   { name: 'permissions', dependencies: ['auth'] },
