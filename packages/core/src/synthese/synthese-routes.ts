@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
+import { badRequest } from '../http/app-error.ts'
 import { errorResponses } from '../http/error-schema.ts'
 import { exportQuery, streamExport } from './synthese-export.ts'
 import { type Caller, getObservation, listObservations } from './synthese-queries.ts'
@@ -12,6 +13,16 @@ import {
   ObservationQuery,
   ObservationSheet,
 } from './synthese-schemas.ts'
+import { TileParams, TileQuery } from './synthese-tile-schemas.ts'
+import {
+  AGGREGATE_MAX_ZOOM,
+  checkTile,
+  etagMatches,
+  syntheseDataVersion,
+  syntheseTile,
+  TILE_MAX_ZOOM,
+  tileEtag,
+} from './synthese-tiles.ts'
 
 const tags = ['synthese']
 const permission = (action: 'R' | 'E') => ({ module: 'SYNTHESE', permission: action }) as const
@@ -100,6 +111,57 @@ export const syntheseRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         .header('cache-control', 'no-store')
         .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/geo+json; charset=utf-8')
         .send(stream)
+    },
+  )
+
+  fastify.get(
+    '/tiles/:z/:x/:y.pbf',
+    {
+      config: permission('R'),
+      // Bad z/x/y are reported as INVALID_TILE (below), not as a generic validation error.
+      attachValidation: true,
+      schema: {
+        tags,
+        summary: 'Mapbox vector tile of the observations matching the filters (EPSG:3857, XYZ, extent 4096)',
+        description:
+          `z ≤ ${AGGREGATE_MAX_ZOOM}: layer \`grid\`, a polygon per non-empty cell of a 64 × 64 grid per tile with \`count\`; ` +
+          'above: layer `observations`, a point per observation with `id`, `cdNom`, `date` (YYYY-MM-DD) and `status` ' +
+          '(STATUT_VALID code). Same filters and scope as /observations. Empty tile: 204. `ETag` (data version, ' +
+          'caller, filters, tile; absent while a write to the synthese is in progress) and `If-None-Match` → 304.',
+        params: TileParams,
+        querystring: TileQuery,
+        response: {
+          200: Type.Unknown({ description: 'application/vnd.mapbox-vector-tile (binary)' }),
+          204: Type.Null({ description: 'No observation in this tile' }),
+          304: Type.Null({ description: 'Not modified since the ETag given in If-None-Match' }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      if (request.validationError) {
+        if (request.validationError.validationContext !== 'params') throw request.validationError
+        const { z, x, y } = request.params as Record<string, unknown>
+        throw badRequest(
+          'INVALID_TILE',
+          `No tile ${z}/${x}/${y}: z must be 0–${TILE_MAX_ZOOM}, x and y 0–2^z-1`,
+          { z, x, y },
+        )
+      }
+      const tile = checkTile(request.params)
+      const filters = request.query
+      const who = caller(request)
+      reply.header('cache-control', 'private, max-age=0, must-revalidate')
+      // Read before the tile: a write committed in between only makes this ETag stale on the safe side.
+      const version = await syntheseDataVersion(pool)
+      const etag = version === null ? null : tileEtag(version, who, filters, tile)
+      if (etag) {
+        reply.header('etag', etag)
+        if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send(null)
+      }
+      const mvt = await syntheseTile(pool, who, filters, tile)
+      if (!mvt) return reply.code(204).send(null)
+      return reply.type('application/vnd.mapbox-vector-tile').send(mvt)
     },
   )
 }

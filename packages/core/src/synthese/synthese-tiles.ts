@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto'
+import type pg from 'pg'
+import { badRequest } from '../http/app-error.ts'
+import { type Caller, type ObservationSearch, observationWhere } from './synthese-queries.ts'
+
+/** Up to this zoom a tile holds the layer `grid` (counts per square cell); above, the layer `observations`. */
+export const AGGREGATE_MAX_ZOOM = 10
+export const TILE_MAX_ZOOM = 22
+const EXTENT = 4096
+/** Cells per tile edge in the grid layer: 64 × 64 cells of 64 px. */
+const GRID_CELLS = 64
+/** Pixels (of EXTENT) around a points tile, so symbols drawn across a tile edge are not cut. */
+const POINT_BUFFER = 64
+
+export interface Tile {
+  z: number
+  x: number
+  y: number
+}
+
+/** XYZ tile (y from the top): 0 ≤ z ≤ 22, 0 ≤ x, y < 2^z; else 400 INVALID_TILE. */
+export function checkTile(tile: Tile): Tile {
+  const { z, x, y } = tile
+  const ok =
+    Number.isInteger(z) &&
+    z >= 0 &&
+    z <= TILE_MAX_ZOOM &&
+    [x, y].every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** z)
+  if (!ok)
+    throw badRequest(
+      'INVALID_TILE',
+      `No tile ${z}/${x}/${y}: z must be 0–${TILE_MAX_ZOOM}, x and y 0–2^z-1`,
+      tile,
+    )
+  return tile
+}
+
+/**
+ * The synthese's data version (a sequence bumped by a statement trigger on every write), or null while a write is
+ * in flight (its transaction holds the trigger's advisory lock): then nothing may be cached.
+ */
+export async function syntheseDataVersion(pool: pg.Pool): Promise<string | null> {
+  const { rows } = await pool.query<{ version: string | null }>(
+    'SELECT gn_synthese.synthese_data_version()::text AS version',
+  )
+  return rows[0]?.version ?? null
+}
+
+/** The filters in one canonical form: absent and empty dropped, repeatable ones sorted and deduplicated. */
+function normalizeFilters(filters: ObservationSearch): [string, unknown][] {
+  return Object.entries(filters)
+    .filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]): [string, unknown] => [
+      k,
+      Array.isArray(v) ? [...new Set(v as number[])].sort((a, b) => a - b) : v,
+    ])
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+}
+
+/** The tile's strong ETag: data version, caller (user, organism, scope), normalized filters and z/x/y. */
+export function tileEtag(version: string, caller: Caller, filters: ObservationSearch, tile: Tile): string {
+  const key = JSON.stringify([
+    version,
+    caller.userId,
+    caller.organismId,
+    caller.scope,
+    normalizeFilters(filters),
+    tile.z,
+    tile.x,
+    tile.y,
+  ])
+  return `"${createHash('sha256').update(key).digest('base64url').slice(0, 32)}"`
+}
+
+/** Whether an If-None-Match header (a list, weak or strong, or *) matches the ETag. */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false
+  return ifNoneMatch
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .some((t) => t === '*' || t === etag)
+}
+
+/**
+ * One Mapbox vector tile (EPSG:3857, extent 4096) of the observations visible to the caller that match the filters
+ * (same `observationWhere` as the list and the export), or null when it holds no feature. One statement; the rows
+ * are found through the GiST index on `ST_Transform(the_geom_point, 3857)`.
+ * - z ≤ AGGREGATE_MAX_ZOOM: layer `grid`, one square polygon per non-empty cell of a 64 × 64 grid (aligned on the
+ *   tile, so on the whole world) with `count`. A point on a cell edge belongs to the cell on its right / above
+ *   (floor), so each observation is counted in exactly one cell of one tile.
+ * - above: layer `observations`, one point per row with `id`, `cdNom`, `date` (date_min, YYYY-MM-DD) and `status`
+ *   (STATUT_VALID code); the feature id is the synthese id too.
+ */
+export async function syntheseTile(
+  pool: pg.Pool,
+  caller: Caller,
+  filters: ObservationSearch,
+  tile: Tile,
+): Promise<Buffer | null> {
+  const { where, params, p } = await observationWhere(pool, caller, filters)
+  const [z, x, y] = [p(tile.z), p(tile.x), p(tile.y)]
+  const point3857 = 's.the_geom_3857'
+  const sql =
+    tile.z <= AGGREGATE_MAX_ZOOM
+      ? `WITH b AS (
+           SELECT e, ST_XMin(e) AS x0, ST_YMin(e) AS y0, (ST_XMax(e) - ST_XMin(e)) / ${GRID_CELLS} AS size
+             FROM (SELECT ST_TileEnvelope(${z}::integer, ${x}::integer, ${y}::integer) AS e) t
+         ), cells AS (
+           SELECT floor((ST_X(g) - b.x0) / b.size)::integer AS cx, floor((ST_Y(g) - b.y0) / b.size)::integer AS cy,
+                  count(*)::integer AS n
+             FROM (SELECT ${point3857} AS g
+                     FROM gn_synthese.synthese s
+                    WHERE ${point3857} && ST_TileEnvelope(${z}::integer, ${x}::integer, ${y}::integer)
+                      AND ${where.join('\n                      AND ')}) o, b
+            GROUP BY 1, 2
+         )
+         SELECT ST_AsMVT(f, 'grid', ${EXTENT}, 'geom') AS mvt
+           FROM (SELECT ST_AsMVTGeom(
+                          ST_MakeEnvelope(b.x0 + c.cx * b.size, b.y0 + c.cy * b.size,
+                                          b.x0 + (c.cx + 1) * b.size, b.y0 + (c.cy + 1) * b.size, 3857),
+                          b.e, ${EXTENT}, 0, false) AS geom,
+                        c.n AS count
+                   FROM cells c, b
+                  WHERE c.cx BETWEEN 0 AND ${GRID_CELLS - 1} AND c.cy BETWEEN 0 AND ${GRID_CELLS - 1}) f`
+      : `SELECT ST_AsMVT(f, 'observations', ${EXTENT}, 'geom', 'fid') AS mvt
+           FROM (SELECT ST_AsMVTGeom(${point3857}, ST_TileEnvelope(${z}::integer, ${x}::integer, ${y}::integer),
+                                     ${EXTENT}, ${POINT_BUFFER}, true) AS geom,
+                        s.id AS fid, s.id, s.cd_nom AS "cdNom", to_char(s.date_min, 'YYYY-MM-DD') AS date,
+                        (SELECT cd_nomenclature FROM ref_nomenclatures.nomenclatures
+                          WHERE id = s.id_nomenclature_valid_status) AS status
+                   FROM gn_synthese.synthese s
+                  WHERE ${point3857} && ST_TileEnvelope(${z}::integer, ${x}::integer, ${y}::integer,
+                                                        margin => ${POINT_BUFFER / EXTENT})
+                    AND ${where.join('\n                    AND ')}) f`
+  const { rows } = await pool.query<{ mvt: Buffer | null }>(sql, params)
+  const mvt = rows[0]?.mvt
+  return mvt && mvt.length > 0 ? mvt : null
+}
