@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { type SyntheseRowInput, upsertSyntheseRows, withTransaction } from '@biodiv/core'
+import { DEMO_PASSWORD } from '@biodiv/core/testing'
+import type { Response } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { login, mapState, openApp, screenshot, textOf, useRunningPlatform } from './helpers/index.ts'
+
+const platform = useRunningPlatform()
+
+/** 55 Rana temporaria (two pages of 50), a lynx, and a frog of a dataset the agent's organism may not read. */
+async function seedObservations(): Promise<{ ranaIds: number[]; lynxId: number }> {
+  const pool = platform.server.app.db.pool
+  const { rows } = await pool.query(
+    `SELECT (SELECT id FROM gn_meta.datasets WHERE short_name = 'Faune opportuniste PNE') AS pne,
+            (SELECT id FROM gn_meta.datasets WHERE short_name = 'Oiseaux LPO 05') AS lpo`,
+  )
+  const { pne, lpo } = rows[0] as { pne: number; lpo: number }
+  const row = (i: number, r: Partial<SyntheseRowInput>): SyntheseRowInput =>
+    ({
+      uniqueIdSinp: randomUUID(),
+      entitySourcePkValue: String(i),
+      datasetId: pne,
+      cdNom: 351,
+      nomCite: 'Grenouille rousse',
+      dateMin: `2024-05-${String(1 + (i % 28)).padStart(2, '0')}T08:00:00Z`,
+      observers: 'Marie Martin',
+      geometry: { type: 'Point', coordinates: [6.1 + (i % 11) * 0.02, 44.75 + Math.floor(i / 11) * 0.02] },
+      ...r,
+    }) as SyntheseRowInput
+  const source = { name: 'OCCTAX', moduleCode: 'OCCTAX', urlTemplate: '/occtax/releves/{pk}' }
+  const result = await withTransaction(pool, (client) =>
+    upsertSyntheseRows(client, source, [
+      ...Array.from({ length: 55 }, (_, i) => row(i + 1, {})),
+      row(100, {
+        cdNom: 60612,
+        nomCite: 'Lynx boréal',
+        observers: 'Jean Dupont',
+        validStatus: '1',
+        geometry: { type: 'Point', coordinates: [6.2, 44.8] },
+      }),
+      row(101, { datasetId: lpo, observers: 'Hors périmètre' }),
+    ]),
+  )
+  const ids = result.rows.map((r) => r.id)
+  return { ranaIds: ids.slice(0, 55), lynxId: ids[55]! }
+}
+
+describe('the Synthèse page', () => {
+  it('filters by taxon (kept in the URL), pages, opens a sheet, maps the layer and exports CSV', async () => {
+    const { ranaIds } = await seedObservations()
+    const { page, errors, close } = await openApp(platform.browser, platform.server.baseUrl)
+    const tileResponses: Response[] = []
+    page.on('response', (response) => {
+      if (response.url().includes('/api/synthese/tiles/')) tileResponses.push(response)
+    })
+    try {
+      await page.goto('/')
+      await page.waitForURL('**/login')
+      await login(page, 'agent', DEMO_PASSWORD)
+      await page
+        .getByRole('navigation', { name: 'Menu principal' })
+        .locator('[data-core-page="SYNTHESE"]')
+        .click()
+      await page.waitForURL('**/synthese')
+      await page.getByRole('heading', { name: 'Synthèse' }).waitFor()
+      // Unfiltered: the agent's organism's 56 observations, not the partner's one.
+      await expect.poll(() => page.locator('[data-testid="synthese-row"]').count()).toBe(50)
+      await expect(textOf(page.locator('[data-testid="synthese-count"]'))).resolves.toBe(
+        '1–50 sur 50+ observations',
+      )
+
+      // Filter by taxon through the autocomplete.
+      const filters = page.locator('[data-testid="synthese-filters"]')
+      await filters.locator('[data-testid="filter-taxon"]').fill('Rana temp')
+      await filters.locator('[data-option="351"]').click()
+      await filters.locator('[data-chip="351"]').waitFor()
+      await filters.locator('[data-testid="filter-observer"]').fill('martin')
+      await filters.locator('[data-testid="filter-search"]').click()
+      await page.waitForURL((url) => url.searchParams.get('taxon') === '351')
+      expect(new URL(page.url()).searchParams.get('observer')).toBe('martin')
+      await expect
+        .poll(() => textOf(page.locator('[data-testid="synthese-count"]')))
+        .toBe('1–50 sur 50+ observations')
+      const rows = page.locator('[data-testid="synthese-row"]')
+      await expect(rows.count()).resolves.toBe(50)
+      await expect(textOf(rows.first())).resolves.toContain('Rana temporaria')
+      expect(await rows.first().getAttribute('data-id')).toBe(String(ranaIds[54]))
+
+      // Next page by the cursor, then back.
+      await page.locator('[data-testid="synthese-next"]').click()
+      await expect.poll(() => rows.count()).toBe(5)
+      await expect(textOf(page.locator('[data-testid="synthese-count"]'))).resolves.toBe(
+        '51–55 sur 55 observations',
+      )
+      await expect(page.locator('[data-testid="synthese-next"]').isDisabled()).resolves.toBe(true)
+      await page.locator('[data-testid="synthese-prev"]').click()
+      await expect.poll(() => rows.count()).toBe(50)
+      await expect(page.locator('[data-testid="synthese-prev"]').isDisabled()).resolves.toBe(true)
+
+      // The map shows the filtered observation tiles.
+      const state = await mapState(page)
+      expect(state.width).toBeGreaterThan(300)
+      expect(state.canvases).toBeGreaterThan(0)
+      await expect
+        .poll(() => tileResponses.filter((r) => new URL(r.url()).searchParams.get('taxon') === '351').length)
+        .toBeGreaterThan(0)
+      const tilesServed = tileResponses.some((r) => r.status() === 200)
+      if (tilesServed) {
+        // With the tiles API in place, cells are drawn from the filtered tiles.
+        await expect
+          .poll(async () =>
+            Number(await page.locator('[data-testid="synthese-legend"]').getAttribute('data-tile-features')),
+          )
+          .toBeGreaterThan(0)
+      }
+
+      // Open a sheet from a row: deep link ?sheet=<id>.
+      const target = rows.nth(2)
+      const id = await target.getAttribute('data-id')
+      await target.click()
+      const sheet = page.locator('[data-testid="observation-sheet"]')
+      await sheet.waitFor()
+      await page.waitForURL((url) => url.searchParams.get('sheet') === id)
+      await expect.poll(() => textOf(sheet)).toContain('Grenouille rousse')
+      const sheetText = await textOf(sheet)
+      expect(sheetText).toContain('Rana temporaria')
+      expect(sheetText).toContain('Observations opportunistes faune')
+      expect(sheetText).toContain('Marie Martin')
+      expect(sheetText).toContain('En attente de validation')
+      expect(await sheet.locator('[data-testid="observation-source-link"]').getAttribute('href')).toMatch(
+        /^\/occtax\/releves\/\d+$/,
+      )
+      await screenshot(page, 'synthese-sheet')
+
+      // Reload: the filters and the sheet come back from the URL.
+      await page.reload()
+      await page.locator('[data-testid="synthese-filters"] [data-chip="351"]').waitFor()
+      await expect.poll(() => textOf(page.locator('[data-chip="351"]'))).toContain('Rana temporaria')
+      await expect(page.locator('[data-testid="filter-observer"]').inputValue()).resolves.toBe('martin')
+      await expect.poll(() => rows.count()).toBe(50)
+      await expect(page.locator('[data-testid="observation-sheet"]').getAttribute('data-id')).resolves.toBe(
+        id,
+      )
+      await page.locator('[data-testid="observation-sheet-close"]').click()
+      await page.waitForURL((url) => !url.searchParams.has('sheet'))
+      expect(new URL(page.url()).searchParams.get('taxon')).toBe('351')
+      await screenshot(page, 'synthese')
+
+      // CSV export of the current filters: every matching row, not only the page.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('[data-testid="export-csv"]').click(),
+      ])
+      expect(download.suggestedFilename()).toMatch(/^synthese_\d{4}-\d{2}-\d{2}\.csv$/)
+      const path = await download.path()
+      const csv = await readFile(path, 'utf8')
+      const lines = csv
+        .replace(/^\uFEFF/, '')
+        .trimEnd()
+        .split('\r\n')
+      expect(lines[0]).toMatch(/^id_synthese;/)
+      expect(lines).toHaveLength(56)
+      await expect.poll(() => textOf(page.locator('[data-testid="export-done"]'))).toMatch(/55 observations/)
+
+      // Reset clears the filters from the URL.
+      await page.locator('[data-testid="filter-reset"]').click()
+      await page.waitForURL((url) => !url.searchParams.has('taxon'))
+      await expect.poll(() => page.locator('[data-chip]').count()).toBe(0)
+
+      // Missing tiles (the tiles API not deployed yet) are tolerated; nothing else may fail.
+      expect(errors.filter((e) => !(e.includes('/api/synthese/tiles/') && e.includes('404')))).toEqual([])
+    } finally {
+      await close()
+    }
+  })
+})
