@@ -202,7 +202,11 @@ export const importRoutes: FastifyPluginAsyncTypebox<ModuleRouteOptions<ImportCo
       if (!iconv.encodingExists(encoding))
         throw badRequest('UNKNOWN_ENCODING', `Unknown encoding "${encoding}"`)
       await assertKnownSrid(pool, srid)
+      if (row.format === 'geojson' && encoding.toLowerCase().replace(/[^a-z0-9]/g, '') !== 'utf8')
+        throw badRequest('UNKNOWN_ENCODING', 'A GeoJSON file is UTF-8 (RFC 7946)')
       const separator = row.format === 'csv' ? (request.body.separator ?? row.separator ?? ',') : null
+      if (separator !== null && /["\r\n]/.test(separator))
+        throw badRequest('INVALID_SEPARATOR', 'A quote or a line break cannot separate fields')
       const preview = await previewFile(storedPath(uploadDir, row.filePath), row.format, encoding, separator)
       if (!(await updateDecoding(pool, id, { encoding, separator, srid }, preview))) throw busy(id)
       return getImport(pool, caller, id)

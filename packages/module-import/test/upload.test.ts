@@ -67,12 +67,12 @@ describe('import upload and decoding', () => {
     Number((await t.app.db.pool.query('SELECT count(*) FROM import.imports')).rows[0].count)
 
   it.each([
-    [',', 'observations.csv'],
-    [';', 'observations.csv'],
-    ['\t', 'observations.tsv'],
-    ['|', 'observations.txt'],
-  ])('detects the separator %j, reads the header and a sample', async (separator, filename) => {
-    const response = await upload({ filename, content: delimited([HEADER, ...ROWS], separator) })
+    [',', 'observations.csv', '\n'],
+    [';', 'observations.csv', '\r\n'],
+    ['\t', 'observations.tsv', '\n'],
+    ['|', 'observations.txt', '\r\n'],
+  ])('detects the separator %j, reads the header and a sample', async (separator, filename, eol) => {
+    const response = await upload({ filename, content: delimited([HEADER, ...ROWS], separator, eol) })
     expect(response.statusCode, response.body).toBe(201)
     const body = response.json()
     expect(body).toMatchObject({
@@ -242,6 +242,12 @@ describe('import upload and decoding', () => {
     expect(comma.statusCode, comma.body).toBe(200)
     expect(comma.json()).toMatchObject({ status: 'decoded', separator: ',', srid: 2154 })
     expect(comma.json().columns).toEqual(['date_debut;cd_nom;nom_cite;observateurs;commentaire'])
+    const quote = await put(`/imports/${created.id}/decode`, {
+      encoding: 'utf-8',
+      separator: '"',
+      srid: 4326,
+    })
+    expect(quote.json().error.code).toBe('INVALID_SEPARATOR')
     const back = await put(`/imports/${created.id}/decode`, {
       encoding: 'latin1',
       separator: ';',
