@@ -205,7 +205,9 @@ const OCCURRENCE_FIELDS = new Set([
 /** The synthese service's `rows[i].field` errors, renamed to the relevé body's paths. */
 export function remapSyntheseError(error: unknown, paths: RowPath[]): unknown {
   if (!(error instanceof AppError) || !Array.isArray(error.details)) return error
-  const details = (error.details as { row?: number; field?: string; message?: string }[]).map((d) => {
+  const details = (
+    error.details as { row?: number; field?: string; message?: string; [key: string]: unknown }[]
+  ).map((d) => {
     // UNKNOWN_NOMENCLATURE names `rows[i].field` in `field`; the other codes give `row` and `field`.
     const named = /^rows\[(\d+)\]\.(\w+)$/.exec(d.field ?? '')
     const row = named ? Number(named[1]) : d.row
@@ -216,7 +218,8 @@ export function remapSyntheseError(error: unknown, paths: RowPath[]): unknown {
     else if (path && OCCURRENCE_FIELDS.has(f)) field = `${occurrencePath(path.occurrence)}.${f}`
     else if (path && f === 'commentDescription') field = `${occurrencePath(path.occurrence)}.comment`
     else if (f === 'commentContext') field = 'comment'
-    return { field, message: d.message ?? error.message }
+    const { row: _row, ...rest } = d
+    return { ...rest, field, message: d.message ?? error.message }
   })
   return new AppError(
     error.statusCode,

@@ -1,3 +1,4 @@
+import { AppError } from '@biodiv/core'
 import {
   createTestApp,
   createUser,
@@ -8,6 +9,7 @@ import {
   type TestApp,
 } from '@biodiv/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { remapSyntheseError } from '../src/releve-validation.ts'
 
 const PNE = DEMO_ORGANISM
 const LPO = DEMO_PARTNER
@@ -897,5 +899,41 @@ describe('Occtax relevés API: nested writes, synthese rows, scopes', () => {
       expect(body).toEqual([{ id: users.pne1, name: 'Paul Nez', organism: PNE }])
       expect(((await api('reader', 'GET', '/observers')).body as Json[]).length).toBeLessThanOrEqual(20)
     })
+  })
+})
+
+describe('synthese errors renamed to relevé body paths', () => {
+  const paths = [
+    { occurrence: 0, counting: 0 },
+    { occurrence: 1, counting: 0 },
+    { occurrence: 1, counting: 1 },
+  ]
+  it('maps counting, occurrence and relevé fields of rows[i]', () => {
+    const error = remapSyntheseError(
+      new AppError(400, 'INVALID_SYNTHESE_ROW', 'x', [
+        { row: 2, field: 'countMin', message: 'm' },
+        { row: 1, field: 'cdNom', message: 'm' },
+        { row: 1, field: 'commentDescription', message: 'm' },
+        { row: 0, field: 'geometry', message: 'm' },
+        { row: 0, field: 'commentContext', message: 'm' },
+        { field: 'rows[2].lifeStage', type: 'STADE_VIE', code: 'X' },
+      ]),
+      paths,
+    ) as AppError
+    expect(error).toBeInstanceOf(AppError)
+    expect(error.code).toBe('INVALID_SYNTHESE_ROW')
+    expect((error.details as { field: string }[]).map((d) => d.field)).toEqual([
+      'occurrences[1].countings[1].countMin',
+      'occurrences[1].cdNom',
+      'occurrences[1].comment',
+      'geometry',
+      'comment',
+      'occurrences[1].countings[1].lifeStage',
+    ])
+    expect((error.details as object[])[5]).toMatchObject({ type: 'STADE_VIE', code: 'X' })
+  })
+  it('leaves other errors alone', () => {
+    const error = new Error('boom')
+    expect(remapSyntheseError(error, paths)).toBe(error)
   })
 })
