@@ -1,0 +1,124 @@
+import {
+  badRequest,
+  errorResponses,
+  type ModuleDefinition,
+  notFound,
+  type PermissionFilter,
+  type SessionUser,
+} from '@biodiv/core'
+import { type Static, Type } from 'typebox'
+import { listValidationObservations, type Validator, validationHistory } from './validation-queries.ts'
+import {
+  HistoryParams,
+  StatusChangeBody,
+  StatusChangeResult,
+  ValidationFeatureCollection,
+  ValidationHistory,
+  ValidationPage,
+  ValidationQuery,
+} from './validation-schemas.ts'
+import { changeValidationStatus } from './validation-service.ts'
+
+type Routes = NonNullable<ModuleDefinition['routes']>
+/** What the handlers read of a request (set by the core's auth and permissions plugins). */
+interface Request {
+  user: SessionUser | null
+  getPermissionFilters(action: 'R' | 'V' | 'E'): PermissionFilter[]
+}
+
+/** The caller as a validator: their rows of VALIDATION V (scope and taxon/area filters). */
+const validator = (request: Request): Validator => ({
+  userId: request.user!.id,
+  organismId: request.user!.organismId,
+  permissions: request.getPermissionFilters('V'),
+})
+
+/**
+ * Validation: R opens the module (the list shows only what the caller may validate: their V rows, validable
+ * datasets; nothing without V), V changes statuses. Permission rows may carry a taxon and an area filter.
+ */
+export const validationRoutes: Routes = async (fastify) => {
+  const { pool } = fastify.db
+
+  fastify.get(
+    '/observations',
+    {
+      config: { permission: 'R' },
+      schema: {
+        summary: 'Observations I may validate matching the filters (every synthese filter + validation ones)',
+        description:
+          'JSON `{ items, nextCursor }` (newest first, keyset cursor), or a GeoJSON FeatureCollection with `format=geojson` or `Accept: application/geo+json`.',
+        querystring: ValidationQuery,
+        response: { 200: Type.Union([ValidationPage, ValidationFeatureCollection]), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { format, ...filters } = request.query as Static<typeof ValidationQuery>
+      const page = await listValidationObservations(pool, validator(request), filters)
+      const geojson =
+        format === 'geojson' || (!format && request.headers.accept?.includes('application/geo+json'))
+      if (!geojson) return page as never
+      const features = page.items.map(({ id, geometry, ...properties }) => ({
+        type: 'Feature' as const,
+        id,
+        geometry,
+        properties,
+      }))
+      return reply
+        .type('application/geo+json')
+        .send({ type: 'FeatureCollection', features, nextCursor: page.nextCursor } as never)
+    },
+  )
+
+  fastify.post(
+    '/statuses',
+    {
+      config: { permission: 'V' },
+      schema: {
+        summary: 'Give a status to observations, by UUID or by filter, in one transaction (all or nothing)',
+        body: StatusChangeBody,
+        response: { 200: StatusChangeResult, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { observations, filter, status, comment } = request.body as Static<typeof StatusChangeBody>
+      if ((observations === undefined) === (filter === undefined)) {
+        throw badRequest('SELECTION_REQUIRED', 'Give exactly one of observations (UUIDs) or filter')
+      }
+      return changeValidationStatus(
+        pool,
+        validator(request),
+        observations ? { observations, status, comment } : { filter: filter!, status, comment },
+      )
+    },
+  )
+
+  fastify.get(
+    '/history/:uuid',
+    {
+      config: { permission: 'R' },
+      schema: {
+        summary: 'The validation history of an observation, oldest first',
+        params: HistoryParams,
+        response: { 200: ValidationHistory, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const history = await validationHistory(
+        pool,
+        {
+          userId: request.user!.id,
+          organismId: request.user!.organismId,
+          permissions: request.permissionFilters ?? [],
+        },
+        (request.params as Static<typeof HistoryParams>).uuid,
+      )
+      if (!history)
+        throw notFound(
+          'OBSERVATION_NOT_FOUND',
+          `Observation ${(request.params as Static<typeof HistoryParams>).uuid} does not exist`,
+        )
+      return history as never
+    },
+  )
+}
