@@ -49,12 +49,9 @@ describe('the shell with the first-party modules', () => {
         'toutes',
       )
       await expectMap(page)
-      // The location picker (a Draw interaction from the SDK) puts a point on the shared map.
-      const box = (await page.locator('.ol-viewport').boundingBox())!
-      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
-      await expect(textOf(page.locator('[data-test="occtax-location"]'))).resolves.toMatch(
-        /10kmL93E\d{3}N\d{3}/,
-      )
+      // The relevé list and its entry point (drawing on the map: tests/browser/occtax.test.ts).
+      await page.locator('[data-test="releve-list"]').waitFor({ state: 'attached' })
+      await page.locator('[data-test="releve-new"]').waitFor()
       await screenshot(page, 'occtax')
 
       await menu.locator('[data-module="IMPORT"]').click()

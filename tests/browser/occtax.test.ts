@@ -1,0 +1,157 @@
+import { DEMO_PASSWORD } from '@biodiv/core/testing'
+import type { Locator, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { login, mapState, openApp, screenshot, textOf, useRunningPlatform } from './helpers/index.ts'
+
+const platform = useRunningPlatform()
+
+const byTest = (scope: Page | Locator, name: string) => scope.locator(`[data-test="${name}"]`)
+
+/** Types in the taxon autocomplete of the last occurrence and picks the option with that scientific name. */
+async function addTaxon(page: Page, query: string, scientificName: string): Promise<Locator> {
+  const index = await byTest(page, 'occurrence').count()
+  await byTest(page, 'add-occurrence').click()
+  // By position, not .last(): locators are lazy and the next taxon would become "the last".
+  const occurrence = byTest(page, 'occurrence').nth(index)
+  await byTest(occurrence, 'taxon-input').fill(query)
+  await byTest(occurrence, 'taxon-option').filter({ hasText: scientificName }).first().click()
+  await occurrence.getByRole('heading', { name: scientificName }).waitFor()
+  return occurrence
+}
+
+async function setCounting(occurrence: Locator, index: number, min: number, max: number): Promise<void> {
+  await byTest(occurrence, 'counting-min').nth(index).fill(String(min))
+  await byTest(occurrence, 'counting-max').nth(index).fill(String(max))
+}
+
+describe('Occtax: entering a relevé', () => {
+  it('lets an observer draw, fill, save, edit and delete a relevé with two taxa', async () => {
+    const { page, errors, close } = await openApp(platform.browser, platform.server.baseUrl)
+    const { pool } = platform.server.app.db
+    try {
+      await page.goto('/')
+      await page.waitForURL('**/login')
+      await login(page, 'observer', DEMO_PASSWORD)
+      await page.locator('[data-module="OCCTAX"]').click()
+      await page.waitForURL('**/occtax')
+      await byTest(page, 'releve-list').waitFor({ state: 'attached' })
+      expect((await mapState(page)).width).toBeGreaterThan(0)
+
+      // A new relevé: the observer is already listed, the date is today.
+      await byTest(page, 'releve-new').click()
+      await page.waitForURL('**/occtax/releves/new')
+      const form = byTest(page, 'releve-form')
+      await form.waitFor()
+      await expect(textOf(byTest(form, 'observer-chip'))).resolves.toContain('Observateur Démo')
+      await expect(byTest(form, 'releve-date-min').inputValue()).resolves.toMatch(/^\d{4}-\d{2}-\d{2}$/)
+
+      // Saving an empty relevé is stopped in the browser, each problem on its field.
+      await byTest(form, 'releve-save').click()
+      for (const field of ['geometry', 'occurrences']) {
+        await form.locator(`[data-test="field-error"][data-field="${field}"]`).waitFor()
+      }
+
+      // A point drawn by clicking the map; its coordinates appear in the WGS 84 and Lambert-93 fields.
+      await byTest(form, 'geometry-draw-point').click()
+      const map = page.locator('.ol-viewport')
+      const box = (await map.boundingBox())!
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+      await expect.poll(() => byTest(form, 'geometry-lon').inputValue()).toMatch(/^\d+\.\d+$/)
+      const lon = Number(await byTest(form, 'geometry-lon').inputValue())
+      const lat = Number(await byTest(form, 'geometry-lat').inputValue())
+      expect(lon).toBeGreaterThan(5.5)
+      expect(lon).toBeLessThan(7)
+      expect(lat).toBeGreaterThan(44.3)
+      expect(lat).toBeLessThan(45.4)
+      expect(Number(await byTest(form, 'geometry-x').inputValue())).toBeGreaterThan(900_000)
+
+      await byTest(form, 'releve-dataset').selectOption({ index: 1 })
+      await form.getByLabel('Lieu-dit').fill('Lac de l’Eychauda')
+
+      // Two taxa from the autocomplete, the lynx with two countings.
+      const lynx = await addTaxon(page, 'lynx', 'Lynx lynx')
+      await setCounting(lynx, 0, 1, 2)
+      await byTest(lynx, 'add-counting').click()
+      await setCounting(lynx, 1, 1, 1)
+      const frog = await addTaxon(page, 'grenouille', 'Rana temporaria')
+      // Nomenclatures are narrowed to the taxon: an amphibian's life stages include tadpoles, a lynx's do not.
+      const stages = (occurrence: Locator) =>
+        occurrence.locator('[data-nomenclature="STADE_VIE"]').first().locator('option').allTextContents()
+      await expect.poll(async () => (await stages(frog)).join('|')).toMatch(/Têtard/i)
+      expect((await stages(lynx)).join('|')).not.toMatch(/Têtard/i)
+
+      // A count range upside down is refused on its field.
+      await setCounting(frog, 0, 12, 5)
+      await byTest(form, 'releve-save').click()
+      await form
+        .locator('[data-test="field-error"][data-field="occurrences[1].countings[0].countMax"]')
+        .waitFor()
+      await setCounting(frog, 0, 5, 12)
+      await screenshot(page, 'occtax-form')
+
+      await byTest(form, 'releve-save').click()
+      await page.waitForURL(/\/occtax\/releves\/\d+$/)
+      const view = byTest(page, 'releve-view')
+      await view.waitFor()
+      const id = Number(await view.getAttribute('data-id'))
+      await expect(byTest(view, 'occurrence').count()).resolves.toBe(2)
+      await expect(textOf(view)).resolves.toContain('Lac de l’Eychauda')
+      await expect(textOf(byTest(view, 'releve-view-observers'))).resolves.toContain('Observateur Démo')
+      await screenshot(page, 'occtax-releve')
+
+      // Every counting is one synthese row of the relevé.
+      const syntheseCounts = async () =>
+        (
+          await pool.query<{ count_min: number; count_max: number }>(
+            `SELECT s.count_min, s.count_max FROM gn_synthese.synthese s
+               JOIN occtax.releves r ON r.uuid = s.unique_id_sinp_grp
+              WHERE r.id = $1 ORDER BY s.count_max, s.count_min`,
+            [id],
+          )
+        ).rows
+      await expect(syntheseCounts()).resolves.toEqual([
+        { count_min: 1, count_max: 1 },
+        { count_min: 1, count_max: 2 },
+        { count_min: 5, count_max: 12 },
+      ])
+
+      // In the list, newest first.
+      await page.getByRole('link', { name: /Tous les relevés/ }).click()
+      await page.waitForURL('**/occtax')
+      const row = page.locator(`[data-test="releve-row"][data-id="${id}"]`)
+      await row.waitFor()
+      await expect(byTest(page, 'releve-row').first().getAttribute('data-id')).resolves.toBe(String(id))
+      await expect(textOf(row)).resolves.toMatch(/Lynx lynx.*Rana temporaria|Rana temporaria.*Lynx lynx/)
+      await screenshot(page, 'occtax-list')
+
+      // Edit: the frog count changes, the other countings keep their synthese rows.
+      await row.click()
+      await page.waitForURL(`**/occtax/releves/${id}`)
+      await byTest(page, 'releve-edit').click()
+      await page.waitForURL(`**/occtax/releves/${id}/edit`)
+      const editForm = byTest(page, 'releve-form')
+      const frogAgain = editForm.locator('[data-test="occurrence"][data-cd-nom="351"]')
+      await expect(byTest(frogAgain, 'counting-max').inputValue()).resolves.toBe('12')
+      await byTest(frogAgain, 'counting-max').fill('20')
+      await byTest(editForm, 'releve-save').click()
+      await page.waitForURL(`**/occtax/releves/${id}`)
+      await expect.poll(() => textOf(byTest(page, 'releve-view'))).toContain('5 – 20')
+      await expect(syntheseCounts()).resolves.toEqual([
+        { count_min: 1, count_max: 1 },
+        { count_min: 1, count_max: 2 },
+        { count_min: 5, count_max: 20 },
+      ])
+
+      // Delete, after confirming: gone from the list and from the synthese.
+      await byTest(page, 'releve-delete').click()
+      await byTest(page, 'releve-delete-confirm').click()
+      await page.waitForURL('**/occtax')
+      await byTest(page, 'releve-list').waitFor({ state: 'attached' })
+      await expect(page.locator(`[data-test="releve-row"][data-id="${id}"]`).count()).resolves.toBe(0)
+      await expect(syntheseCounts()).resolves.toEqual([])
+      expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([])
+    } finally {
+      await close()
+    }
+  })
+})
