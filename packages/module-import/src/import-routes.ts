@@ -187,7 +187,8 @@ export const importRoutes: FastifyPluginAsyncTypebox<ModuleRouteOptions<ImportCo
       config: { permission: 'U' },
       schema: {
         tags,
-        summary: 'Confirm encoding, separator and SRID: header and sample are read again with them',
+        summary:
+          'Confirm encoding, separator, SRID (and the dataset): header and sample are read again with them',
         params: IdParams,
         body: DecodeBody,
         response: { 200: ImportSchema, ...errorResponses },
@@ -202,13 +203,15 @@ export const importRoutes: FastifyPluginAsyncTypebox<ModuleRouteOptions<ImportCo
       if (!iconv.encodingExists(encoding))
         throw badRequest('UNKNOWN_ENCODING', `Unknown encoding "${encoding}"`)
       await assertKnownSrid(pool, srid)
+      const { datasetId } = request.body
+      if (datasetId) await assertImportableDataset(pool, caller, datasetId)
       if (row.format === 'geojson' && encoding.toLowerCase().replace(/[^a-z0-9]/g, '') !== 'utf8')
         throw badRequest('UNKNOWN_ENCODING', 'A GeoJSON file is UTF-8 (RFC 7946)')
       const separator = row.format === 'csv' ? (request.body.separator ?? row.separator ?? ',') : null
       if (separator !== null && /["\r\n]/.test(separator))
         throw badRequest('INVALID_SEPARATOR', 'A quote or a line break cannot separate fields')
       const preview = await previewFile(storedPath(uploadDir, row.filePath), row.format, encoding, separator)
-      if (!(await updateDecoding(pool, id, { encoding, separator, srid }, preview))) throw busy(id)
+      if (!(await updateDecoding(pool, id, { encoding, separator, srid, datasetId }, preview))) throw busy(id)
       return getImport(pool, caller, id)
     },
   )

@@ -109,6 +109,11 @@ export const DecodeBody = Type.Object(
       minimum: 1,
       description: "EPSG code of the file's coordinates (PostGIS spatial_ref_sys)",
     }),
+    datasetId: Type.Optional(
+      Nullable(
+        Type.Integer({ minimum: 1, description: 'set or change the dataset (null: none, rows name it)' }),
+      ),
+    ),
   },
   { additionalProperties: false },
 )

@@ -126,12 +126,13 @@ const RESET_CHECK = `row_count = NULL, valid_count = NULL, error_count = NULL, w
 export async function updateDecoding(
   db: Queryable,
   id: number,
-  decoding: { encoding: string; separator: string | null; srid: number },
+  decoding: { encoding: string; separator: string | null; srid: number; datasetId?: number | null },
   preview: FilePreview,
 ): Promise<boolean> {
   const columns = JSON.stringify(preview.columns)
   const { rowCount } = await db.query(
     `UPDATE import.imports SET encoding = $2, separator = $3, srid = $4, columns = $5, sample = $6,
+       dataset_id = CASE WHEN $8 THEN $9::int ELSE dataset_id END,
        field_mapping = CASE WHEN columns = $5::jsonb THEN field_mapping END,
        content_mapping = CASE WHEN columns = $5::jsonb THEN content_mapping END,
        status = 'decoded', ${RESET_CHECK}
@@ -144,6 +145,8 @@ export async function updateDecoding(
       columns,
       JSON.stringify(preview.sample),
       EDITABLE,
+      decoding.datasetId !== undefined,
+      decoding.datasetId ?? null,
     ],
   )
   return rowCount === 1

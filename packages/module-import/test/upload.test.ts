@@ -256,6 +256,30 @@ describe('import upload and decoding', () => {
     expect(back.json()).toMatchObject({ encoding: 'latin1', separator: ';', srid: 27572, columns: HEADER })
     expect(back.json().detected).toMatchObject({ encoding: 'utf-8', separator: ';' })
 
+    const { rows } = await t.app.db.pool.query(
+      'SELECT id FROM gn_meta.datasets WHERE active ORDER BY id LIMIT 1',
+    )
+    const missing = await put(`/imports/${created.id}/decode`, {
+      encoding: 'utf-8',
+      srid: 4326,
+      datasetId: 999999,
+    })
+    expect(missing.json().error.code).toBe('DATASET_NOT_FOUND')
+    const withDataset = await put(`/imports/${created.id}/decode`, {
+      encoding: 'utf-8',
+      srid: 4326,
+      datasetId: rows[0].id,
+    })
+    expect(withDataset.json()).toMatchObject({ datasetId: rows[0].id, separator: ';', srid: 4326 })
+    const kept = await put(`/imports/${created.id}/decode`, { encoding: 'utf-8', srid: 4326 })
+    expect(kept.json().datasetId).toBe(rows[0].id)
+    const cleared = await put(`/imports/${created.id}/decode`, {
+      encoding: 'utf-8',
+      srid: 4326,
+      datasetId: null,
+    })
+    expect(cleared.json().datasetId).toBeNull()
+
     const other = await put(
       `/imports/${created.id}/decode`,
       { encoding: 'utf-8', separator: ';', srid: 4326 },
