@@ -1,10 +1,19 @@
 import { type Static, type TSchema, Type } from 'typebox'
 
+/** Ids and counts are PostgreSQL integers: larger values are a 400, not a database error. */
+const INT_MAX = 2147483647
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(Nullable(schema))
-const Text = (maxLength: number) => Type.String({ maxLength })
+/** No NUL character: PostgreSQL text cannot hold it. */
+const NO_NUL = '^[^\\u0000]*$'
+const Text = (maxLength: number) => Type.String({ maxLength, pattern: NO_NUL })
 const Code = (type: string) =>
-  Type.String({ minLength: 1, maxLength: 50, description: `SINP code (cd_nomenclature) of ${type}` })
+  Type.String({
+    minLength: 1,
+    maxLength: 50,
+    pattern: NO_NUL,
+    description: `SINP code (cd_nomenclature) of ${type}`,
+  })
 const Hour = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$', description: 'HH:MM' })
 
 /** Occurrence-level nomenclatures: API field → (column suffix, type), names as the synthese service's. */
@@ -56,11 +65,15 @@ export const GeometryInput = Type.Object(
 export const CountingInput = Type.Object(
   {
     id: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'Keeps an existing counting (PUT); absent = new' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: INT_MAX,
+        description: 'Keeps an existing counting (PUT); absent = new',
+      }),
     ),
     ...codes(COUNTING_NOMENCLATURES),
-    countMin: Type.Optional(Type.Integer({ minimum: 0, default: 1 })),
-    countMax: Opt(Type.Integer({ minimum: 0, description: 'Defaults to countMin' })),
+    countMin: Type.Optional(Type.Integer({ minimum: 0, maximum: INT_MAX, default: 1 })),
+    countMax: Opt(Type.Integer({ minimum: 0, maximum: INT_MAX, description: 'Defaults to countMin' })),
   },
   { additionalProperties: false, title: 'OcctaxCountingInput' },
 )
@@ -69,10 +82,16 @@ export type CountingInput = Static<typeof CountingInput>
 export const OccurrenceInput = Type.Object(
   {
     id: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'Keeps an existing occurrence (PUT); absent = new' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: INT_MAX,
+        description: 'Keeps an existing occurrence (PUT); absent = new',
+      }),
     ),
-    cdNom: Type.Integer({ minimum: 1 }),
-    nomCite: Opt(Type.String({ maxLength: 1000, description: "Defaults to the taxon's name" })),
+    cdNom: Type.Integer({ minimum: 1, maximum: INT_MAX }),
+    nomCite: Opt(
+      Type.String({ maxLength: 1000, pattern: NO_NUL, description: "Defaults to the taxon's name" }),
+    ),
     ...codes(OCCURRENCE_NOMENCLATURES),
     determiner: Opt(Text(1000)),
     comment: Opt(Text(10000)),
@@ -84,9 +103,9 @@ export type OccurrenceInput = Static<typeof OccurrenceInput>
 
 export const ReleveInput = Type.Object(
   {
-    datasetId: Type.Integer({ minimum: 1 }),
+    datasetId: Type.Integer({ minimum: 1, maximum: INT_MAX }),
     observerIds: Type.Optional(
-      Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100, uniqueItems: true }),
+      Type.Array(Type.Integer({ minimum: 1, maximum: INT_MAX }), { maxItems: 100, uniqueItems: true }),
     ),
     observersText: Opt(Text(1000)),
     dateMin: Type.String({ format: 'date' }),
@@ -207,7 +226,7 @@ export const ReleveFeatureCollection = Type.Object(
 )
 
 const Repeatable = (description: string) =>
-  Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 200, description })
+  Type.Array(Type.Integer({ minimum: 1, maximum: INT_MAX }), { maxItems: 200, description })
 
 export const ReleveQuery = Type.Object(
   {
@@ -219,6 +238,7 @@ export const ReleveQuery = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 200,
+        pattern: NO_NUL,
         description: 'A user id, or text found in the free-text observers',
       }),
     ),
@@ -236,7 +256,7 @@ export const ReleveQuery = Type.Object(
 )
 export type ReleveQuery = Static<typeof ReleveQuery>
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: INT_MAX }) })
 
 export const WritableDataset = Type.Object(
   { id: Type.Integer(), name: Type.String(), shortName: Type.String() },
@@ -244,7 +264,7 @@ export const WritableDataset = Type.Object(
 )
 
 export const ObserverQuery = Type.Object(
-  { q: Type.Optional(Type.String({ maxLength: 200 })) },
+  { q: Type.Optional(Type.String({ maxLength: 200, pattern: NO_NUL })) },
   { additionalProperties: false },
 )
 export const ObserverOption = Type.Object(

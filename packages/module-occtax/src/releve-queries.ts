@@ -73,7 +73,7 @@ const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ id })).toStrin
 function decodeCursor(cursor: string): number {
   try {
     const { id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id: unknown }
-    if (Number.isSafeInteger(id) && (id as number) > 0) return id as number
+    if (Number.isSafeInteger(id) && (id as number) > 0 && (id as number) <= 2147483647) return id as number
   } catch {
     // reported below
   }
@@ -120,7 +120,7 @@ export async function listReleves(
                          WHERE fo.releve_id = r.id AND fo.cd_nom = ANY(${p(f.taxon)}::integer[]))`)
   const observer = f.observer?.trim()
   if (observer) {
-    if (/^\d+$/.test(observer))
+    if (/^\d{1,9}$/.test(observer))
       where.push(`EXISTS (SELECT 1 FROM occtax.cor_releve_observer fr
                            WHERE fr.releve_id = r.id AND fr.user_id = ${p(Number(observer))}::integer)`)
     else

@@ -611,6 +611,20 @@ describe('Occtax relevés API: nested writes, synthese rows, scopes', () => {
         'UNKNOWN_ID',
         'occurrences[0].id',
       ],
+      [
+        'cd_nom beyond PostgreSQL integers',
+        (d) => releveBody(d, { occurrences: [{ cdNom: 3_000_000_000, countings: [{}] }] }),
+        400,
+        'VALIDATION_ERROR',
+        'body.occurrences.0.cdNom',
+      ],
+      [
+        'a NUL character in a text',
+        (d) => releveBody(d, { placeName: 'Lac\u0000' }),
+        400,
+        'VALIDATION_ERROR',
+        'body.placeName',
+      ],
       ['inactive dataset', () => releveBody(ds.inactive!), 400, 'DATASET_NOT_ACTIVE', 'datasetId'],
       [
         'dataset outside the scope',
