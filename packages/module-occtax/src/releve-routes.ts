@@ -47,7 +47,10 @@ const caller = (request: Request): Caller => ({
   organismId: request.user!.organismId,
   scope: request.scope!,
 })
-/** The caller's scope of OCCTAX R (null without it): who cannot read a relevé gets 404, not 403. */
+/**
+ * The caller's scope of OCCTAX R (null without it): who cannot read a relevé gets 404, not 403. Read before a
+ * transaction opens: the embedded database has a single connection.
+ */
 const readScope = async (request: Request) => (await request.getGrants()).OCCTAX?.R ?? null
 /** Scope of every caller for reading back what a write just did. */
 const everything = (request: Request): Caller => ({ ...caller(request), scope: 3 })
@@ -77,10 +80,11 @@ export const releveRoutes: Routes = async (fastify) => {
     request: Request,
     releveId: (client: Client) => Promise<number>,
     edit: (body: ReleveInput) => string,
-  ) =>
-    withTransaction(pool, async (client) => {
+  ) => {
+    const read = await readScope(request)
+    return withTransaction(pool, async (client) => {
       const id = await releveId(client)
-      const locked = await lockReleve(client, caller(request), await readScope(request), id)
+      const locked = await lockReleve(client, caller(request), read, id)
       const body = releveToInput(await getReleve(client, everything(request), id))
       const prefix = edit(body)
       try {
@@ -90,6 +94,7 @@ export const releveRoutes: Routes = async (fastify) => {
       }
       return getReleve(client, everything(request), id)
     })
+  }
 
   fastify.get(
     '/releves',
@@ -171,8 +176,9 @@ export const releveRoutes: Routes = async (fastify) => {
     },
     async (request) => {
       const { id } = request.params as { id: number }
+      const read = await readScope(request)
       return withTransaction(pool, async (client) => {
-        const locked = await lockReleve(client, caller(request), await readScope(request), id)
+        const locked = await lockReleve(client, caller(request), read, id)
         await saveReleve(client, caller(request), request.body as ReleveInput, locked)
         return getReleve(client, everything(request), id)
       })
@@ -192,8 +198,9 @@ export const releveRoutes: Routes = async (fastify) => {
     },
     async (request, reply) => {
       const { id } = request.params as { id: number }
+      const read = await readScope(request)
       await withTransaction(pool, async (client) => {
-        await lockReleve(client, caller(request), await readScope(request), id)
+        await lockReleve(client, caller(request), read, id)
         await deleteReleve(client, id)
       })
       return reply.status(204).send()
