@@ -23,7 +23,8 @@ const emptyFile = (message: string) => badRequest('EMPTY_FILE', message)
 function checkHeader(columns: string[]): void {
   const seen = new Set<string>()
   const duplicates = new Set<string>()
-  for (const c of columns) (seen.has(c) ? duplicates : seen).add(c)
+  // Empty names (a trailing separator) cannot be mapped, so they never clash.
+  for (const c of columns) if (c !== '') (seen.has(c) ? duplicates : seen).add(c)
   if (duplicates.size > 0) {
     throw badRequest(
       'HEADER_SAME_COLUMN_NAME',

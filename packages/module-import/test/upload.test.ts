@@ -183,6 +183,13 @@ describe('import upload and decoding', () => {
     })
     expect(await importCount()).toBe(before.imports)
     expect((await storedFiles()).length).toBe(before.files)
+    // Trailing separators give empty names, which never clash.
+    const trailing = await upload({
+      filename: 'excel.csv',
+      content: 'cd_nom;nom_cite;;\n60612;Lynx lynx;;\n',
+    })
+    expect(trailing.statusCode, trailing.body).toBe(201)
+    expect(trailing.json().columns).toEqual(['cd_nom', 'nom_cite', '', ''])
   })
 
   it('requires a file part and multipart, and checks the dataset', async () => {
