@@ -28,7 +28,7 @@ CREATE TRIGGER synthese_bump_data_version AFTER INSERT OR UPDATE OR DELETE OR TR
   FOR EACH STATEMENT EXECUTE FUNCTION gn_synthese.synthese_bump_data_version();
 
 -- The version, read before checking for writers in flight (the order matters: a writer that bumped before the read
--- still holds its lock at the check), or NULL while a write is in flight.
+-- still holds its lock at the check), or NULL while a write is in flight. Advisory locks are per database.
 CREATE FUNCTION gn_synthese.synthese_data_version() RETURNS bigint
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -36,7 +36,8 @@ DECLARE
 BEGIN
   SELECT CASE WHEN is_called THEN last_value ELSE 0 END INTO v FROM gn_synthese.synthese_data_version;
   IF EXISTS (SELECT 1 FROM pg_locks
-              WHERE locktype = 'advisory' AND classid = 20261128 AND objid = 15 AND objsubid = 2) THEN
+              WHERE locktype = 'advisory' AND classid = 20261128 AND objid = 15 AND objsubid = 2
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) THEN
     RETURN NULL;
   END IF;
   RETURN v;
