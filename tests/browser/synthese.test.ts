@@ -105,15 +105,13 @@ describe('the Synthèse page', () => {
       await expect
         .poll(() => tileResponses.filter((r) => new URL(r.url()).searchParams.get('taxon') === '351').length)
         .toBeGreaterThan(0)
-      const tilesServed = tileResponses.some((r) => r.status() === 200)
-      if (tilesServed) {
-        // With the tiles API in place, cells are drawn from the filtered tiles.
-        await expect
-          .poll(async () =>
-            Number(await page.locator('[data-testid="synthese-legend"]').getAttribute('data-tile-features')),
-          )
-          .toBeGreaterThan(0)
-      }
+      // Grid cells (count per cell) come from the tiles of the filtered observations.
+      await expect.poll(() => tileResponses.some((r) => r.status() === 200)).toBe(true)
+      const legend = page.locator('[data-testid="synthese-legend"]')
+      await expect
+        .poll(async () => Number(await legend.getAttribute('data-tile-features')))
+        .toBeGreaterThan(0)
+      await expect(legend.getAttribute('data-mode')).resolves.toBe('grid')
 
       // Open a sheet from a row: deep link ?sheet=<id>.
       const target = rows.nth(2)
@@ -168,8 +166,37 @@ describe('the Synthèse page', () => {
       await page.waitForURL((url) => !url.searchParams.has('taxon'))
       await expect.poll(() => page.locator('[data-chip]').count()).toBe(0)
 
-      // Missing tiles (the tiles API not deployed yet) are tolerated; nothing else may fail.
-      expect(errors.filter((e) => !(e.includes('/api/synthese/tiles/') && e.includes('404')))).toEqual([])
+      // A polygon drawn on the map becomes the geometry filter.
+      await page.locator('[data-testid="filter-draw"]').click()
+      await page.locator('[data-testid="synthese-map"]').scrollIntoViewIfNeeded()
+      const box = (await page.locator('[data-testid="synthese-map"] .ol-viewport').boundingBox())!
+      const at = (dx: number, dy: number) => ({
+        x: box.x + box.width / 2 + dx,
+        y: box.y + box.height / 2 + dy,
+      })
+      for (const p of [at(-80, -80), at(120, -80), at(120, 60)]) await page.mouse.click(p.x, p.y)
+      const last = at(-80, 60)
+      await page.mouse.click(last.x, last.y)
+      await page.mouse.dblclick(last.x, last.y)
+      await page.locator('[data-testid="filter-draw-clear"]').waitFor()
+      await page.locator('[data-testid="filter-search"]').click()
+      await page.waitForURL((url) => url.searchParams.has('geometry'))
+      const drawn = JSON.parse(new URL(page.url()).searchParams.get('geometry')!)
+      expect(drawn.type).toBe('Polygon')
+      expect(drawn.coordinates[0].length).toBeGreaterThanOrEqual(5)
+      await expect.poll(() => textOf(page.locator('[data-testid="synthese-count"]'))).toMatch(/observation/)
+      await screenshot(page, 'synthese-polygon')
+
+      // "Voir sur la carte" fits the page's observations: close enough for points coloured by status.
+      await page.locator('[data-testid="synthese-fit"]').click()
+      await expect.poll(() => legend.getAttribute('data-mode')).toBe('points')
+      await expect
+        .poll(async () => Number(await legend.getAttribute('data-tile-features')))
+        .toBeGreaterThan(0)
+      await page.waitForTimeout(500) // the fit animation
+      await screenshot(page, 'synthese-points')
+
+      expect(errors).toEqual([])
     } finally {
       await close()
     }

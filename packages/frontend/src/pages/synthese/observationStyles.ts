@@ -42,6 +42,8 @@ export function gridClassIndex(count: number): number {
 
 /** Zoom of the tiles from which the API sends points instead of grid cells (tiles-api contract). */
 export const POINT_TILE_MIN_ZOOM = 11
+/** The same threshold in view zoom: the layer asks 512-pixel tiles, one level below the view's zoom. */
+export const POINT_VIEW_MIN_ZOOM = POINT_TILE_MIN_ZOOM + 1
 
 const hexAlpha = (hex: string, alpha: number) => {
   const n = Number.parseInt(hex.slice(1), 16)
@@ -85,14 +87,18 @@ export function observationTileStyle(feature: FeatureLike): Style | undefined {
 const highlightStroke = new Stroke({ color: '#1c7ed6', width: 3 })
 const listStroke = new Stroke({ color: '#1f3a2c', width: 1.5 })
 
-/** Style of the current page's geometries; `highlighted` is drawn larger and blue. */
+/**
+ * Style of the current page's geometries: points as a ring around the tile's status dot (whose colour stays
+ * visible), surfaces outlined; `highlighted` is drawn larger and blue.
+ */
 export function listFeatureStyle(highlighted: boolean): Style[] {
   const stroke = highlighted ? highlightStroke : listStroke
   return [
     new Style({
       image: new CircleStyle({
-        radius: highlighted ? 9 : 4,
-        fill: new Fill({ color: highlighted ? 'rgba(28, 126, 214, 0.35)' : 'rgba(255, 255, 255, 0.85)' }),
+        radius: highlighted ? 10 : 7,
+        // Almost transparent, but a fill: hovering the inside of the ring hits the feature too.
+        fill: new Fill({ color: highlighted ? 'rgba(28, 126, 214, 0.25)' : 'rgba(255, 255, 255, 0.01)' }),
         stroke,
       }),
       stroke,

@@ -40,7 +40,7 @@ export interface CodeLabel {
 export interface ValidationEvent {
   date: string
   status: CodeLabel | null
-  validator: string | null
+  validator: { id: number; name: string } | string | null
   comment: string | null
   automatic: boolean
 }
