@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -366,4 +366,44 @@ describe('import upload and decoding', () => {
     // A server that buffered the file would grow by its size (200 MiB); streaming stays far below.
     expect(rssPeak - rssBefore).toBeLessThan(120 * 1024 * 1024)
   }, 180_000)
+})
+
+describe('import upload size limit (module config maxUploadBytes)', () => {
+  let t: TestApp
+  let dir: string
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'biodiv-import-limit-'))
+    const configFile = join(dir, 'modules.json')
+    await writeFile(configFile, JSON.stringify({ IMPORT: { maxUploadBytes: 4096 } }))
+    t = await createTestApp({ env: { UPLOAD_DIR: join(dir, 'uploads'), MODULES_CONFIG_FILE: configFile } })
+    await createUser(t.app.db.pool, { login: 'importer', organism: DEMO_ORGANISM, grants: grants(3) })
+  })
+  afterAll(async () => {
+    await t?.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('answers 413 FILE_TOO_LARGE and keeps no partial file', async () => {
+    const cookie = await loginAs(t.app, 'importer')
+    const big = delimited([HEADER, ...Array.from({ length: 200 }, () => ROWS[0]!)], ';')
+    const { payload, headers } = multipartBody({ filename: 'big.csv', content: big })
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/import/imports',
+      headers: { ...headers, cookie },
+      payload,
+    })
+    expect(response.statusCode).toBe(413)
+    expect(response.json().error.code).toBe('FILE_TOO_LARGE')
+    expect(await readdir(join(dir, 'uploads', 'import')).catch(() => [])).toEqual([])
+    const small = multipartBody({ filename: 'small.csv', content: delimited([HEADER, ...ROWS], ';') })
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/import/imports',
+      headers: { ...small.headers, cookie },
+      payload: small.payload,
+    })
+    expect(ok.statusCode, ok.body).toBe(201)
+  })
 })
