@@ -51,23 +51,29 @@ describe('Occtax: entering a relevé', () => {
         await form.locator(`[data-test="field-error"][data-field="${field}"]`).waitFor()
       }
 
-      // A point drawn by clicking the map; its coordinates appear in the WGS 84 and Lambert-93 fields.
-      await byTest(form, 'geometry-draw-point').click()
-      const map = page.locator('.ol-viewport')
-      const box = (await map.boundingBox())!
-      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
-      await expect.poll(() => byTest(form, 'geometry-lon').inputValue()).toMatch(/^\d+\.\d+$/)
-      const lon = Number(await byTest(form, 'geometry-lon').inputValue())
-      const lat = Number(await byTest(form, 'geometry-lat').inputValue())
-      expect(lon).toBeGreaterThan(5.5)
-      expect(lon).toBeLessThan(7)
-      expect(lat).toBeGreaterThan(44.3)
-      expect(lat).toBeLessThan(45.4)
-      expect(Number(await byTest(form, 'geometry-x').inputValue())).toBeGreaterThan(900_000)
+      // First a bow-tie polygon: the browser lets it through, the server refuses it on the geometry field.
+      await byTest(form, 'geometry-draw-polygon').click()
+      const box = (await page.locator('.ol-viewport').boundingBox())!
+      const cx = box.x + box.width / 2
+      const cy = box.y + box.height / 2
+      for (const [dx, dy] of [
+        [-60, -60],
+        [60, 60],
+        [60, -60],
+        [-60, 60],
+        [-60, -60],
+      ] as const) {
+        await page.mouse.click(cx + dx, cy + dy)
+        await page.waitForTimeout(150) // two quick clicks would be a double-click
+      }
+      await expect(textOf(byTest(form, 'geometry-summary'))).resolves.toBe('Polygone de 4 sommets')
 
       await byTest(form, 'releve-dataset').selectOption({ index: 1 })
+      // A second observer from the autocomplete, next to the signed-in one.
+      await byTest(form, 'releve-observer-input').fill('agent')
+      await byTest(form, 'observer-option').filter({ hasText: 'Agent Démo' }).click()
+      await expect(byTest(form, 'observer-chip').count()).resolves.toBe(2)
       await form.getByLabel('Lieu-dit').fill('Lac de l’Eychauda')
-
       // Two taxa from the autocomplete, the lynx with two countings.
       const lynx = await addTaxon(page, 'lynx', 'Lynx lynx')
       await setCounting(lynx, 0, 1, 2)
@@ -87,6 +93,23 @@ describe('Occtax: entering a relevé', () => {
         .locator('[data-test="field-error"][data-field="occurrences[1].countings[0].countMax"]')
         .waitFor()
       await setCounting(frog, 0, 5, 12)
+      await byTest(form, 'releve-save').click()
+      const geometryError = form.locator('[data-test="field-error"][data-field="geometry"]')
+      await expect(textOf(geometryError)).resolves.toMatch(/Géométrie invalide : Self-intersection/)
+      await expect(page.url()).toMatch(/\/releves\/new$/)
+
+      // Redrawn as a point (below the polygon); its coordinates appear in the WGS 84 and Lambert-93 fields.
+      await byTest(form, 'geometry-draw-point').click()
+      await page.mouse.click(cx, cy + 120)
+      await expect(textOf(byTest(form, 'geometry-summary'))).resolves.toMatch(/^Point /)
+      await expect(geometryError.count()).resolves.toBe(0)
+      const lon = Number(await byTest(form, 'geometry-lon').inputValue())
+      const lat = Number(await byTest(form, 'geometry-lat').inputValue())
+      expect(lon).toBeGreaterThan(5.5)
+      expect(lon).toBeLessThan(7)
+      expect(lat).toBeGreaterThan(44.3)
+      expect(lat).toBeLessThan(45.4)
+      expect(Number(await byTest(form, 'geometry-x').inputValue())).toBeGreaterThan(900_000)
       await screenshot(page, 'occtax-form')
 
       await byTest(form, 'releve-save').click()
@@ -96,7 +119,8 @@ describe('Occtax: entering a relevé', () => {
       const id = Number(await view.getAttribute('data-id'))
       await expect(byTest(view, 'occurrence').count()).resolves.toBe(2)
       await expect(textOf(view)).resolves.toContain('Lac de l’Eychauda')
-      await expect(textOf(byTest(view, 'releve-view-observers'))).resolves.toContain('Observateur Démo')
+      const observers = (await textOf(byTest(view, 'releve-view-observers'))).split(', ').sort()
+      expect(observers).toEqual(['Agent Démo', 'Observateur Démo'])
       await screenshot(page, 'occtax-releve')
 
       // Every counting is one synthese row of the relevé.

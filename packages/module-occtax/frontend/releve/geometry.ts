@@ -14,12 +14,6 @@ export function fromOlGeometry(geometry: Point | LineString | Polygon): ReleveGe
   return format.writeGeometryObject(geometry, { ...projections, decimals: 7 }) as ReleveGeometry
 }
 
-export const GEOMETRY_LABELS: Record<ReleveGeometry['type'], string> = {
-  Point: 'Point',
-  LineString: 'Ligne',
-  Polygon: 'Polygone',
-}
-
 /** A point at [lon, lat] when both are valid WGS 84 degrees, else null. */
 export function pointFromLonLat(lon: number, lat: number): ReleveGeometry | null {
   if (!Number.isFinite(lon) || !Number.isFinite(lat) || Math.abs(lon) > 180 || Math.abs(lat) > 90) return null

@@ -293,6 +293,7 @@ export function normalizeFieldPath(field: string): string {
 const CODE_MESSAGES: Record<string, string> = {
   COUNT_MIN_SUP_COUNT_MAX: 'Le maximum est inférieur au minimum.',
   DATE_MIN_SUP_DATE_MAX: 'La date de fin précède la date de début.',
+  ALTITUDE_MIN_SUP_ALTITUDE_MAX: 'L’altitude minimale dépasse la maximale.',
   UNKNOWN_TAXON: 'Taxon inconnu du référentiel.',
   INVALID_GEOMETRY: 'Géométrie invalide.',
   GEOMETRY_OUT_OF_BOUNDS: 'La géométrie est hors du territoire couvert.',
@@ -301,11 +302,8 @@ const CODE_MESSAGES: Record<string, string> = {
   DATASET_NOT_WRITABLE: 'Vous ne pouvez pas saisir dans ce jeu de données.',
 }
 
-/** Where the form shows a server field (`observerIds` and `observersText` share the observers block). */
-const FIELD_ALIASES: Record<string, string> = {
-  observerIds: 'observers',
-  observersText: 'observers',
-}
+/** Where the form shows a server field: every observer field (`observerIds[2]`…) goes to the observers block. */
+const formField = (path: string) => (/^observer(Ids|sText)\b/.test(path) ? 'observers' : path)
 
 /** What the SDK's ApiError carries (kept structural so this file stays free of the shell's runtime). */
 interface ApiErrorLike {
@@ -328,23 +326,19 @@ export function apiFieldErrors(error: unknown): { fields: FieldErrors; general: 
   const list = Array.isArray(details) ? details : details && typeof details === 'object' ? [details] : []
   for (const item of list as { field?: unknown; message?: unknown; code?: unknown; type?: unknown }[]) {
     if (typeof item?.field !== 'string' || item.field === '') continue
-    const path = normalizeFieldPath(item.field)
-    const field = FIELD_ALIASES[path] ?? path
+    const field = formField(normalizeFieldPath(item.field))
+    const detail = typeof item.message === 'string' && item.message !== '' ? item.message : null
     let message: string
     if (error.code === 'UNKNOWN_NOMENCLATURE')
       message = `Code « ${String(item.code)} » inconnu (${String(item.type)}).`
-    else if (error.code === 'VALIDATION_ERROR')
-      message = typeof item.message === 'string' ? item.message : 'Valeur invalide.'
-    else message = CODE_MESSAGES[error.code] ?? error.message
+    else if (error.code === 'INVALID_GEOMETRY')
+      message = detail ? `Géométrie invalide : ${detail}.` : CODE_MESSAGES.INVALID_GEOMETRY!
+    else if (error.code === 'DATE_MIN_SUP_DATE_MAX' && field.startsWith('hour'))
+      message = 'L’heure de fin précède l’heure de début.'
+    else message = CODE_MESSAGES[error.code] ?? detail ?? error.message
     result.fields[field] = field in result.fields ? `${result.fields[field]} ${message}` : message
   }
   if (Object.keys(result.fields).length === 0)
     result.general = CODE_MESSAGES[error.code] ?? (error.message || 'Erreur du serveur.')
   return result
-}
-
-/** The occurrence index a field path belongs to (to open/scroll to it), or null. */
-export function occurrenceIndexOf(path: string): number | null {
-  const match = /^occurrences\[(\d+)\]/.exec(path)
-  return match ? Number(match[1]) : null
 }

@@ -274,6 +274,21 @@ describe('server errors on the form', () => {
     })
   })
 
+  it('explains the server’s own messages where it has no French one, hours included', () => {
+    const geometry = new ApiError(400, 'INVALID_GEOMETRY', 'geometry: Self-intersection', [
+      { field: 'geometry', message: 'Self-intersection[6.25 44.85]' },
+    ])
+    expect(apiFieldErrors(geometry).fields).toEqual({
+      geometry: 'Géométrie invalide : Self-intersection[6.25 44.85].',
+    })
+    const hours = new ApiError(400, 'DATE_MIN_SUP_DATE_MAX', 'x', [{ field: 'hourMin', message: 'after' }])
+    expect(apiFieldErrors(hours).fields).toEqual({ hourMin: 'L’heure de fin précède l’heure de début.' })
+    const observer = new ApiError(400, 'REFERENCE_NOT_FOUND', 'x', [
+      { field: 'observerIds[1]', message: 'user 99 does not exist' },
+    ])
+    expect(apiFieldErrors(observer).fields).toEqual({ observers: 'user 99 does not exist' })
+  })
+
   it('keeps errors without a field as a general message', () => {
     expect(
       apiFieldErrors(new ApiError(403, 'DATASET_NOT_WRITABLE', 'Dataset 3 is outside your scope')),
