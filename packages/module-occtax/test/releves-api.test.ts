@@ -367,6 +367,41 @@ describe('Occtax relevés API: nested writes, synthese rows, scopes', () => {
       expect(goneOccurrence[0].n).toBe(0)
     })
 
+    it('keeps the validation of an edited counting', async () => {
+      const r = (await api('pne2', 'POST', '/releves', releveBody(ds['Faune opportuniste PNE']!))).body!
+      const counting = r.occurrences[0].countings[0]
+      await query(
+        `UPDATE gn_synthese.synthese
+            SET id_nomenclature_valid_status = (SELECT n.id FROM ref_nomenclatures.nomenclatures n
+                  JOIN ref_nomenclatures.types t ON t.id = n.type_id
+                 WHERE t.mnemonique = 'STATUT_VALID' AND n.cd_nomenclature = '1'),
+                validator = 'Vera Lidateur', validation_date = '2026-06-01T10:00:00Z', validation_comment = 'Photo'
+          WHERE unique_id_sinp = $1`,
+        [counting.uniqueIdSinp],
+      )
+      const edited = await api('pne2', 'PUT', `/releves/${r.id}`, {
+        ...releveBody(ds['Faune opportuniste PNE']!),
+        occurrences: [
+          { id: r.occurrences[0].id, cdNom: LYNX, countings: [{ id: counting.id, countMin: 4 }] },
+        ],
+      })
+      expect(edited.status).toBe(200)
+      const [row] = await query(
+        `SELECT s.count_min, s.validator, s.validation_comment, s.validation_date = '2026-06-01T10:00:00Z' AS same_date,
+                (SELECT cd_nomenclature FROM ref_nomenclatures.nomenclatures WHERE id = s.id_nomenclature_valid_status)
+                  AS status
+           FROM gn_synthese.synthese s WHERE s.unique_id_sinp = $1`,
+        [counting.uniqueIdSinp],
+      )
+      expect(row).toEqual({
+        count_min: 4,
+        validator: 'Vera Lidateur',
+        validation_comment: 'Photo',
+        same_date: true,
+        status: '1',
+      })
+    })
+
     it('refuses ids of another relevé or occurrence, and writes nothing', async () => {
       const a = (await api('pne2', 'POST', '/releves', releveBody(ds['Faune opportuniste PNE']!))).body!
       const b = (await api('pne2', 'POST', '/releves', releveBody(ds['Faune opportuniste PNE']!))).body!
