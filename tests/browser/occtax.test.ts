@@ -157,9 +157,15 @@ describe('Occtax: entering a relevé', () => {
       const frogAgain = editForm.locator('[data-test="occurrence"][data-cd-nom="351"]')
       await expect(byTest(frogAgain, 'counting-max').inputValue()).resolves.toBe('12')
       await byTest(frogAgain, 'counting-max').fill('20')
+      // The point moved by typing its coordinates (applied when the field is left).
+      await byTest(editForm, 'geometry-lon').fill('6.3')
+      await byTest(editForm, 'geometry-lat').fill('44.9')
+      await byTest(editForm, 'geometry-lat').press('Tab')
+      await expect(textOf(byTest(editForm, 'geometry-summary'))).resolves.toBe('Point 6.30000, 44.90000')
       await byTest(editForm, 'releve-save').click()
       await page.waitForURL(`**/occtax/releves/${id}`)
       await expect.poll(() => textOf(byTest(page, 'releve-view'))).toContain('5 – 20')
+      await expect(textOf(byTest(page, 'releve-view'))).resolves.toContain('Point 6.30000, 44.90000')
       await expect(syntheseCounts()).resolves.toEqual([
         { count_min: 1, count_max: 1 },
         { count_min: 1, count_max: 2 },
