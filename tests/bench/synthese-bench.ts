@@ -31,7 +31,7 @@ import {
   type ObservationSearch,
   observationWhere,
 } from '../../packages/core/src/synthese/synthese-queries.ts'
-import { prepareBenchDatabase } from './synthese/bench-database.ts'
+import { migrateBenchDatabase, prepareBenchDatabase } from './synthese/bench-database.ts'
 import {
   type BenchServer,
   measure,
@@ -142,6 +142,8 @@ async function main() {
     fresh: values.fresh,
     log,
   })
+  log('Migrating (untimed) …')
+  const migrated = await migrateBenchDatabase(prepared.url, log)
   if (values['prepare-only']) return
   const database = createDatabase(prepared.url, POOL)
   const pool = database.pool
@@ -161,6 +163,8 @@ async function main() {
     const { rows: users } = await pool.query<{ id: number; login: string; organism_id: number }>(
       `SELECT id, login, organism_id FROM core.users WHERE login IN ('admin', 'agent')`,
     )
+    /** The TABLESAMPLE percentage that gives about `n` rows. */
+    const samplePercent = (n: number) => Math.min(100, (100 * n) / Math.max(1, Number(info.rows))).toFixed(4)
     const adminUser = users.find((u) => u.login === 'admin')!
     const agentUser = users.find((u) => u.login === 'agent')!
     const admin: Caller = { userId: adminUser.id, organismId: adminUser.organism_id, scope: 3 }
@@ -307,7 +311,7 @@ async function main() {
     if (!SKIP.has('sheet')) {
       log('Sheet …')
       const { rows: sample } = await pool.query<{ id: string }>(
-        'SELECT id::text FROM gn_synthese.synthese TABLESAMPLE SYSTEM (1) REPEATABLE (11) LIMIT 5000',
+        `SELECT id::text FROM gn_synthese.synthese TABLESAMPLE BERNOULLI (${samplePercent(5000)}) REPEATABLE (11) LIMIT 5000`,
       )
       const ids = sample.map((r) => Number(r.id))
       const q = (await captureQueries(pool, (p) => getObservation(p, admin, ids[0]!))).at(-1)!
@@ -338,7 +342,7 @@ async function main() {
         log('Tiles …')
         const { rows: points } = await pool.query<{ x: number; y: number }>(
           `SELECT ST_X(the_geom_point) AS x, ST_Y(the_geom_point) AS y
-             FROM gn_synthese.synthese TABLESAMPLE SYSTEM (1) REPEATABLE (5) LIMIT 2000`,
+             FROM gn_synthese.synthese TABLESAMPLE BERNOULLI (${samplePercent(2000)}) REPEATABLE (5) LIMIT 2000`,
         )
         for (const z of [6, 10, 14]) {
           // Tiles holding data, in the order sampled points fall in them (denser tiles come first).
@@ -449,7 +453,11 @@ async function main() {
         `PostgreSQL ${info.v}, Node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ` +
         `${Math.round(os.totalmem() / 2 ** 30)} GiB; commit ${gitCommit()}; load average ${loadAtStart.join(' ')} ` +
         `at start, ${load.join(' ')} at end. Server: child process, NODE_ENV=production, pool ${POOL}; ` +
-        `SQL side: pg pool of ${POOL}. Server RSS at idle (data loaded, logged in): ${f(idle.rss)} MiB.`,
+        `SQL side: pg pool of ${POOL}.` +
+        (migrated.length
+          ? ` Migrations applied to the reused database first (untimed): ${migrated.join(', ')}.`
+          : '') +
+        ` Server RSS at idle (data loaded, logged in): ${f(idle.rss)} MiB.`,
     )
     out.push('')
     const table = (title: string, list: Row[]) => {
