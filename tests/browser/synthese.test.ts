@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { type SyntheseRowInput, upsertSyntheseRows, withTransaction } from '@biodiv/core'
 import { DEMO_PASSWORD } from '@biodiv/core/testing'
 import type { Response } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { login, mapState, openApp, screenshot, textOf, useRunningPlatform } from './helpers/index.ts'
 
 const platform = useRunningPlatform()
@@ -47,8 +47,13 @@ async function seedObservations(): Promise<{ ranaIds: number[]; lynxId: number }
 }
 
 describe('the Synthèse page', () => {
+  let seeded: { ranaIds: number[]; lynxId: number }
+  beforeAll(async () => {
+    seeded = await seedObservations()
+  })
+
   it('filters by taxon (kept in the URL), pages, opens a sheet, maps the layer and exports CSV', async () => {
-    const { ranaIds } = await seedObservations()
+    const { ranaIds } = seeded
     const { page, errors, close } = await openApp(platform.browser, platform.server.baseUrl)
     const tileResponses: Response[] = []
     page.on('response', (response) => {
@@ -197,6 +202,39 @@ describe('the Synthèse page', () => {
       await screenshot(page, 'synthese-points')
 
       expect(errors).toEqual([])
+    } finally {
+      await close()
+    }
+  })
+
+  it('hides the exports without the E grant and works without access to the metadata', async () => {
+    const pool = platform.server.app.db.pool
+    await pool.query(
+      `INSERT INTO core.users (login, password_hash, organism_id)
+       SELECT 'lecteur-synthese', password_hash, organism_id FROM core.users WHERE login = 'agent'`,
+    )
+    await pool.query(
+      `INSERT INTO core.permissions (user_id, module_code, action, scope)
+       SELECT id, 'SYNTHESE', 'R', 2 FROM core.users WHERE login = 'lecteur-synthese'`,
+    )
+    const { page, errors, close } = await openApp(platform.browser, platform.server.baseUrl)
+    try {
+      await page.goto('/synthese?taxon=60612')
+      await page.waitForURL('**/login**')
+      await login(page, 'lecteur-synthese', DEMO_PASSWORD)
+      await page.waitForURL('**/synthese?taxon=60612')
+      const menu = page.getByRole('navigation', { name: 'Menu principal' })
+      await menu.locator('[data-core-page="SYNTHESE"]').waitFor()
+      await expect(menu.locator('[data-core-page="METADATA"]').count()).resolves.toBe(0)
+      const rows = page.locator('[data-testid="synthese-row"]')
+      await expect.poll(() => rows.count()).toBe(1)
+      await expect(textOf(rows.first())).resolves.toContain('Lynx lynx')
+      expect(await rows.first().getAttribute('data-id')).toBe(String(seeded.lynxId))
+      await expect(page.locator('[data-testid="export-csv"]').count()).resolves.toBe(0)
+      await expect(page.locator('[data-testid="export-geojson"]').count()).resolves.toBe(0)
+      // No dataset list (403 on the metadata): the select still offers "all datasets".
+      await expect(page.locator('[data-testid="filter-dataset"] option').count()).resolves.toBe(1)
+      expect(errors.filter((e) => !(e.includes('/api/meta/datasets') && e.includes('403')))).toEqual([])
     } finally {
       await close()
     }
