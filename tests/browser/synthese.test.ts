@@ -232,6 +232,24 @@ describe('the Synthèse page', () => {
       expect(await rows.first().getAttribute('data-id')).toBe(String(seeded.lynxId))
       await expect(page.locator('[data-testid="export-csv"]').count()).resolves.toBe(0)
       await expect(page.locator('[data-testid="export-geojson"]').count()).resolves.toBe(0)
+      // Centred on its only observation, a click on the map opens its sheet.
+      await page.locator('[data-testid="synthese-fit"]').click()
+      const legend = page.locator('[data-testid="synthese-legend"]')
+      await expect.poll(() => legend.getAttribute('data-mode')).toBe('points')
+      await page.waitForTimeout(600) // the fit animation
+      const box = (await page.locator('[data-testid="synthese-map"] .ol-viewport').boundingBox())!
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+      await page.waitForURL((url) => url.searchParams.get('sheet') === String(seeded.lynxId))
+      await expect
+        .poll(() => textOf(page.locator('[data-testid="observation-sheet"]')))
+        .toContain('Lynx boréal')
+      await expect(textOf(page.locator('[data-testid="observation-sheet-status"]'))).resolves.toBe(
+        'Certain - très probable',
+      )
+      await screenshot(page, 'synthese-map-click')
+      await page.keyboard.press('Escape')
+      await page.waitForURL((url) => !url.searchParams.has('sheet'))
+
       // No dataset list (403 on the metadata): the select still offers "all datasets".
       await expect(page.locator('[data-testid="filter-dataset"] option').count()).resolves.toBe(1)
       expect(errors.filter((e) => !(e.includes('/api/meta/datasets') && e.includes('403')))).toEqual([])
