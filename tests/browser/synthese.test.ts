@@ -166,6 +166,17 @@ describe('the Synthèse page', () => {
       expect(lines).toHaveLength(56)
       await expect.poll(() => textOf(page.locator('[data-testid="export-done"]'))).toMatch(/55 observations/)
 
+      // GeoJSON too: a FeatureCollection of the same rows.
+      const [geoDownload] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('[data-testid="export-geojson"]').click(),
+      ])
+      expect(geoDownload.suggestedFilename()).toMatch(/\.geojson$/)
+      const collection = JSON.parse(await readFile(await geoDownload.path(), 'utf8'))
+      expect(collection.type).toBe('FeatureCollection')
+      expect(collection.features).toHaveLength(55)
+      expect(collection.features[0].properties.cd_nom).toBe(351)
+
       // Reset clears the filters from the URL.
       await page.locator('[data-testid="filter-reset"]').click()
       await page.waitForURL((url) => !url.searchParams.has('taxon'))
