@@ -93,6 +93,8 @@ describe('Occtax: entering a relevé', () => {
         .locator('[data-test="field-error"][data-field="occurrences[1].countings[0].countMax"]')
         .waitFor()
       await setCounting(frog, 0, 5, 12)
+      await lynx.scrollIntoViewIfNeeded()
+      await screenshot(page, 'occtax-form-taxa')
       await byTest(form, 'releve-save').click()
       const geometryError = form.locator('[data-test="field-error"][data-field="geometry"]')
       await expect(textOf(geometryError)).resolves.toMatch(/Géométrie invalide : Self-intersection/)
