@@ -28,6 +28,7 @@ export { default as ObservationLegend } from '../pages/synthese/ObservationLegen
 export { default as ObservationListLayer } from '../pages/synthese/ObservationListLayer.vue'
 export { default as ObservationSheet } from '../pages/synthese/ObservationSheet.vue'
 export { default as ObservationTileLayer } from '../pages/synthese/ObservationTileLayer.vue'
+export type { ObservationTileState } from '../pages/synthese/observationStyles.ts'
 export {
   DEFAULT_STATUS_LABELS,
   GRID_CLASSES,

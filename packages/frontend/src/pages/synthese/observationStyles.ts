@@ -40,10 +40,20 @@ export function gridClassIndex(count: number): number {
   return index
 }
 
+/** What ObservationTileLayer reports: tiles loaded / failed, features read, point tiles (else grid) in view. */
+export interface ObservationTileState {
+  loaded: number
+  failed: number
+  features: number
+  points: boolean
+}
+
 /** Zoom of the tiles from which the API sends points instead of grid cells (tiles-api contract). */
 export const POINT_TILE_MIN_ZOOM = 11
 /** The same threshold in view zoom: the layer asks 512-pixel tiles, one level below the view's zoom. */
 export const POINT_VIEW_MIN_ZOOM = POINT_TILE_MIN_ZOOM + 1
+/** Resolution (m/px, EPSG:3857) of that view zoom: above it, grid cells are shown. */
+export const POINT_MAX_RESOLUTION = 156543.03392804097 / 2 ** POINT_VIEW_MIN_ZOOM
 
 const hexAlpha = (hex: string, alpha: number) => {
   const n = Number.parseInt(hex.slice(1), 16)
@@ -86,17 +96,18 @@ export function observationTileStyle(feature: FeatureLike): Style | undefined {
 
 const highlightStroke = new Stroke({ color: '#1c7ed6', width: 3 })
 const listStroke = new Stroke({ color: '#1f3a2c', width: 1.5 })
+const compactStroke = new Stroke({ color: 'rgba(31, 58, 44, 0.7)', width: 1 })
 
 /**
  * Style of the current page's geometries: points as a ring around the tile's status dot (whose colour stays
  * visible), surfaces outlined; `highlighted` is drawn larger and blue.
  */
-export function listFeatureStyle(highlighted: boolean): Style[] {
-  const stroke = highlighted ? highlightStroke : listStroke
+export function listFeatureStyle(highlighted: boolean, compact = false): Style[] {
+  const stroke = highlighted ? highlightStroke : compact ? compactStroke : listStroke
   return [
     new Style({
       image: new CircleStyle({
-        radius: highlighted ? 10 : 7,
+        radius: highlighted ? 10 : compact ? 3 : 7,
         // Almost transparent, but a fill: hovering the inside of the ring hits the feature too.
         fill: new Fill({ color: highlighted ? 'rgba(28, 126, 214, 0.25)' : 'rgba(255, 255, 255, 0.01)' }),
         stroke,
