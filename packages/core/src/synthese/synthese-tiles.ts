@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
 import { badRequest } from '../http/app-error.ts'
+import { encodeMvtLayer, type MvtFeature } from './mvt-encoder.ts'
 import { type Caller, type ObservationSearch, observationWhere } from './synthese-queries.ts'
 
 /** Up to this zoom a tile holds the layer `grid` (counts per square cell); above, the layer `observations`. */
@@ -81,58 +82,118 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
     .some((t) => t === '*' || t === etag)
 }
 
+/** Whether the database's PostGIS can build MVT (ST_AsMVT needs protobuf-c; the embedded PGlite one has not). */
+const sqlMvtSupport = new WeakMap<pg.Pool, Promise<boolean>>()
+export function hasSqlMvt(pool: pg.Pool): Promise<boolean> {
+  let support = sqlMvtSupport.get(pool)
+  if (!support) {
+    // A probe query of ST_AsMVT would fail, and a failed query drops the embedded database's single connection.
+    support = pool
+      .query<{ ok: boolean }>('SELECT postgis_libprotobuf_version() IS NOT NULL AS ok')
+      .then(({ rows }) => rows[0]?.ok === true)
+    support.catch(() => sqlMvtSupport.delete(pool)) // asked again next time
+    sqlMvtSupport.set(pool, support)
+  }
+  return support
+}
+
+export type TileEncoder = 'sql' | 'js'
+
 /**
  * One Mapbox vector tile (EPSG:3857, extent 4096) of the observations visible to the caller that match the filters
  * (same `observationWhere` as the list and the export), or null when it holds no feature. One statement; the rows
- * are found through the GiST index on `ST_Transform(the_geom_point, 3857)`.
+ * are found through the GiST index on `the_geom_3857` (ST_Transform(the_geom_point, 3857), stored).
  * - z ≤ AGGREGATE_MAX_ZOOM: layer `grid`, one square polygon per non-empty cell of a 64 × 64 grid (aligned on the
  *   tile, so on the whole world) with `count`. A point on a cell edge belongs to the cell on its right / above
  *   (floor), so each observation is counted in exactly one cell of one tile.
  * - above: layer `observations`, one point per row with `id`, `cdNom`, `date` (date_min, YYYY-MM-DD) and `status`
  *   (STATUT_VALID code); the feature id is the synthese id too.
+ * Built by ST_AsMVT, or (encoder 'js', the default where PostGIS lacks it) from the same rows by `encodeMvtLayer`.
  */
 export async function syntheseTile(
   pool: pg.Pool,
   caller: Caller,
   filters: ObservationSearch,
   tile: Tile,
+  encoder?: TileEncoder,
 ): Promise<Buffer | null> {
+  const sqlEncoder = (encoder ?? ((await hasSqlMvt(pool)) ? 'sql' : 'js')) === 'sql'
   const { where, params, p } = await observationWhere(pool, caller, filters)
   const [z, x, y] = [p(tile.z), p(tile.x), p(tile.y)]
-  const point3857 = 's.the_geom_3857'
-  const sql =
-    tile.z <= AGGREGATE_MAX_ZOOM
-      ? `WITH b AS (
-           SELECT e, ST_XMin(e) AS x0, ST_YMin(e) AS y0, (ST_XMax(e) - ST_XMin(e)) / ${GRID_CELLS} AS size
-             FROM (SELECT ST_TileEnvelope(${z}::integer, ${x}::integer, ${y}::integer) AS e) t
-         ), cells AS (
-           SELECT floor((ST_X(g) - b.x0) / b.size)::integer AS cx, floor((ST_Y(g) - b.y0) / b.size)::integer AS cy,
-                  count(*)::integer AS n
-             FROM (SELECT ${point3857} AS g
-                     FROM gn_synthese.synthese s
-                    WHERE ${point3857} && ST_TileEnvelope(${z}::integer, ${x}::integer, ${y}::integer)
-                      AND ${where.join('\n                      AND ')}) o, b
-            GROUP BY 1, 2
-         )
+  const envelope = `ST_TileEnvelope(${z}::integer, ${x}::integer, ${y}::integer)`
+  const filter = where.join('\n      AND ')
+  // b: the tile envelope, its south-west corner, its width and the size of a grid cell (EPSG:3857 metres).
+  const bounds = `b AS (
+    SELECT e, ST_XMin(e) AS x0, ST_YMin(e) AS y0, ST_YMax(e) AS y1, ST_XMax(e) - ST_XMin(e) AS width,
+           (ST_XMax(e) - ST_XMin(e)) / ${GRID_CELLS} AS size
+      FROM (SELECT ${envelope} AS e) t)`
+  let sql: string
+  if (tile.z <= AGGREGATE_MAX_ZOOM) {
+    const cells = `WITH ${bounds}, cells AS (
+      SELECT floor((ST_X(o.g) - b.x0) / b.size)::integer AS cx, floor((ST_Y(o.g) - b.y0) / b.size)::integer AS cy,
+             count(*)::integer AS n
+        FROM (SELECT s.the_geom_3857 AS g FROM gn_synthese.synthese s
+               WHERE s.the_geom_3857 && ${envelope}
+                 AND ${filter}) o, b
+       GROUP BY 1, 2)`
+    const inTile = `c.cx BETWEEN 0 AND ${GRID_CELLS - 1} AND c.cy BETWEEN 0 AND ${GRID_CELLS - 1}`
+    sql = sqlEncoder
+      ? `${cells}
          SELECT ST_AsMVT(f, 'grid', ${EXTENT}, 'geom') AS mvt
-           FROM (SELECT ST_AsMVTGeom(
-                          ST_MakeEnvelope(b.x0 + c.cx * b.size, b.y0 + c.cy * b.size,
-                                          b.x0 + (c.cx + 1) * b.size, b.y0 + (c.cy + 1) * b.size, 3857),
-                          b.e, ${EXTENT}, 0, false) AS geom,
+           FROM (SELECT ST_AsMVTGeom(ST_MakeEnvelope(b.x0 + c.cx * b.size, b.y0 + c.cy * b.size,
+                                                     b.x0 + (c.cx + 1) * b.size, b.y0 + (c.cy + 1) * b.size, 3857),
+                                     b.e, ${EXTENT}, 0, false) AS geom,
                         c.n AS count
-                   FROM cells c, b
-                  WHERE c.cx BETWEEN 0 AND ${GRID_CELLS - 1} AND c.cy BETWEEN 0 AND ${GRID_CELLS - 1}) f`
-      : `SELECT ST_AsMVT(f, 'observations', ${EXTENT}, 'geom', 'fid') AS mvt
-           FROM (SELECT ST_AsMVTGeom(${point3857}, ST_TileEnvelope(${z}::integer, ${x}::integer, ${y}::integer),
-                                     ${EXTENT}, ${POINT_BUFFER}, true) AS geom,
-                        s.id AS fid, s.id, s.cd_nom AS "cdNom", to_char(s.date_min, 'YYYY-MM-DD') AS date,
-                        (SELECT cd_nomenclature FROM ref_nomenclatures.nomenclatures
-                          WHERE id = s.id_nomenclature_valid_status) AS status
-                   FROM gn_synthese.synthese s
-                  WHERE ${point3857} && ST_TileEnvelope(${z}::integer, ${x}::integer, ${y}::integer,
-                                                        margin => ${POINT_BUFFER / EXTENT})
-                    AND ${where.join('\n                    AND ')}) f`
-  const { rows } = await pool.query<{ mvt: Buffer | null }>(sql, params)
-  const mvt = rows[0]?.mvt
-  return mvt && mvt.length > 0 ? mvt : null
+                   FROM cells c, b WHERE ${inTile}) f`
+      : `${cells} SELECT c.cx, c.cy, c.n FROM cells c WHERE ${inTile} ORDER BY c.cy, c.cx`
+  } else {
+    const rows = (
+      geom: string,
+    ) => `SELECT ${geom}, s.id, s.cd_nom AS "cdNom", to_char(s.date_min, 'YYYY-MM-DD') AS date,
+             (SELECT cd_nomenclature FROM ref_nomenclatures.nomenclatures
+               WHERE id = s.id_nomenclature_valid_status) AS status
+        FROM gn_synthese.synthese s${sqlEncoder ? '' : ', b'}
+       WHERE s.the_geom_3857 && ST_TileEnvelope(${z}::integer, ${x}::integer, ${y}::integer,
+                                                 margin => ${POINT_BUFFER / EXTENT})
+         AND ${filter}`
+    sql = sqlEncoder
+      ? `SELECT ST_AsMVT(f, 'observations', ${EXTENT}, 'geom', 'fid') AS mvt
+           FROM (${rows(`ST_AsMVTGeom(s.the_geom_3857, ${envelope}, ${EXTENT}, ${POINT_BUFFER}, true) AS geom, s.id AS fid`)}) f`
+      : `WITH ${bounds}
+         ${rows(`round((ST_X(s.the_geom_3857) - b.x0) * ${EXTENT} / b.width)::integer AS px,
+                round((b.y1 - ST_Y(s.the_geom_3857)) * ${EXTENT} / b.width)::integer AS py`)}
+         ORDER BY s.id`
+  }
+  if (sqlEncoder) {
+    const { rows } = await pool.query<{ mvt: Buffer | null }>(sql, params)
+    const mvt = rows[0]?.mvt
+    return mvt && mvt.length > 0 ? mvt : null
+  }
+  if (tile.z <= AGGREGATE_MAX_ZOOM) {
+    const { rows } = await pool.query<{ cx: number; cy: number; n: number }>(sql, params)
+    const px = EXTENT / GRID_CELLS
+    const features = rows.map(
+      ({ cx, cy, n }): MvtFeature => ({
+        geometry: [cx * px, EXTENT - (cy + 1) * px, (cx + 1) * px, EXTENT - cy * px],
+        properties: { count: n },
+      }),
+    )
+    return features.length ? encodeMvtLayer('grid', features, EXTENT) : null
+  }
+  const { rows } = await pool.query<{
+    px: number
+    py: number
+    id: string
+    cdNom: number
+    date: string
+    status: string | null
+  }>(sql, params)
+  const features = rows.map(
+    ({ px, py, id, ...properties }): MvtFeature => ({
+      id: Number(id),
+      geometry: [px, py],
+      properties: { id: Number(id), ...properties },
+    }),
+  )
+  return features.length ? encodeMvtLayer('observations', features, EXTENT) : null
 }

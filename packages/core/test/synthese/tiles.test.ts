@@ -3,7 +3,9 @@ import { VectorTile } from '@mapbox/vector-tile'
 import { PbfReader } from 'pbf'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withTransaction } from '../../src/db/transaction.ts'
+import type { ObservationSearch } from '../../src/synthese/synthese-queries.ts'
 import { type SyntheseRowInput, upsertSyntheseRows } from '../../src/synthese/synthese-service.ts'
+import { hasSqlMvt, syntheseTile, type Tile } from '../../src/synthese/synthese-tiles.ts'
 import { createTestApp, createUser, DEMO_ORGANISM, loginAs, type TestApp } from '../helpers/index.ts'
 
 const point = (lon: number, lat: number) => ({ type: 'Point', coordinates: [lon, lat] })
@@ -149,7 +151,7 @@ describe('synthese vector tiles', () => {
     expect(lynx.type).toBe(1)
     expect(lynx.properties).toEqual({ id: obs.lynx, cdNom: 60612, date: '2020-05-10', status: '1' })
     const { x, y } = tileXY(6.2, 44.8, 14)
-    const [[position]] = lynx.loadGeometry() as [[{ x: number; y: number }]]
+    const position = lynx.loadGeometry()[0]![0]!
     expect(Math.abs(position.x - (x - lynxZ14.x) * 4096)).toBeLessThanOrEqual(1)
     expect(Math.abs(position.y - (y - lynxZ14.y) * 4096)).toBeLessThanOrEqual(1)
     // the cluster point 6.2, 44.8 of the generated ones is in the same tile, pending (status 0)
@@ -335,5 +337,52 @@ describe('synthese vector tiles', () => {
     expect(after.statusCode).toBe(200)
     expect(after.headers.etag).toBeDefined()
     expect(after.headers.etag).not.toBe(before.headers.etag)
+  })
+  it('encodes the same tiles without ST_AsMVT (PostGIS built without protobuf, as the embedded database)', async () => {
+    const pool = t.app.db.pool
+    expect(await hasSqlMvt(pool)).toBe(true)
+    const features = (body: Buffer | null) => {
+      if (!body) return null
+      const tile = decode(body)
+      return Object.entries(tile.layers).map(([name, layer]) => ({
+        name,
+        extent: layer.extent,
+        features: Array.from({ length: layer.length }, (_, i) => {
+          const f = layer.feature(i)
+          const points = f.loadGeometry().flat()
+          const xs = points.map((q) => q.x)
+          const ys = points.map((q) => q.y)
+          return {
+            id: f.id,
+            type: f.type,
+            properties: f.properties,
+            bbox: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)],
+            area:
+              f.type === 3 ? (Math.max(...xs) - Math.min(...xs)) * (Math.max(...ys) - Math.min(...ys)) : 0,
+          }
+        }).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      }))
+    }
+    const organism = (await pool.query('SELECT organism_id FROM core.users WHERE id = $1', [users.all3]))
+      .rows[0]
+    for (const scope of [3, 1] as const) {
+      const caller = {
+        userId: scope === 3 ? users.all3! : users.pne1!,
+        organismId: organism.organism_id,
+        scope,
+      }
+      for (const [tile, filters] of [
+        [ecrinsZ6, {}],
+        [ecrinsZ6, { taxon: [351] }],
+        [{ z: 10, x: tileOf(6.2, 44.8, 10).x, y: tileOf(6.2, 44.8, 10).y }, {}],
+        [lynxZ14, {}],
+        [{ z: 12, x: tileOf(6.2, 44.8, 12).x, y: tileOf(6.2, 44.8, 12).y }, { dateMin: '2020-01-01' }],
+        [{ z: 14, x: 0, y: 0 }, {}],
+      ] as [Tile, ObservationSearch][]) {
+        const sql = features(await syntheseTile(pool, caller, filters, tile, 'sql'))
+        const js = features(await syntheseTile(pool, caller, filters, tile, 'js'))
+        expect(js, JSON.stringify({ scope, tile, filters })).toEqual(sql)
+      }
+    }
   })
 })
