@@ -70,38 +70,38 @@ describe('the Synthèse page', () => {
       await page.waitForURL('**/synthese')
       await page.getByRole('heading', { name: 'Synthèse' }).waitFor()
       // Unfiltered: the agent's organism's 56 observations, not the partner's one.
-      await expect.poll(() => page.locator('[data-testid="synthese-row"]').count()).toBe(50)
-      await expect(textOf(page.locator('[data-testid="synthese-count"]'))).resolves.toBe(
+      await expect.poll(() => page.locator('[data-test="synthese-row"]').count()).toBe(50)
+      await expect(textOf(page.locator('[data-test="synthese-count"]'))).resolves.toBe(
         '1–50 sur 50+ observations',
       )
 
       // Filter by taxon through the autocomplete.
-      const filters = page.locator('[data-testid="synthese-filters"]')
-      await filters.locator('[data-testid="filter-taxon"]').fill('Rana temp')
+      const filters = page.locator('[data-test="synthese-filters"]')
+      await filters.locator('[data-test="filter-taxon"]').fill('Rana temp')
       await filters.locator('[data-option="351"]').click()
       await filters.locator('[data-chip="351"]').waitFor()
-      await filters.locator('[data-testid="filter-observer"]').fill('martin')
-      await filters.locator('[data-testid="filter-search"]').click()
+      await filters.locator('[data-test="filter-observer"]').fill('martin')
+      await filters.locator('[data-test="filter-search"]').click()
       await page.waitForURL((url) => url.searchParams.get('taxon') === '351')
       expect(new URL(page.url()).searchParams.get('observer')).toBe('martin')
       await expect
-        .poll(() => textOf(page.locator('[data-testid="synthese-count"]')))
+        .poll(() => textOf(page.locator('[data-test="synthese-count"]')))
         .toBe('1–50 sur 50+ observations')
-      const rows = page.locator('[data-testid="synthese-row"]')
+      const rows = page.locator('[data-test="synthese-row"]')
       await expect(rows.count()).resolves.toBe(50)
       await expect(textOf(rows.first())).resolves.toContain('Rana temporaria')
       expect(await rows.first().getAttribute('data-id')).toBe(String(ranaIds[54]))
 
       // Next page by the cursor, then back.
-      await page.locator('[data-testid="synthese-next"]').click()
+      await page.locator('[data-test="synthese-next"]').click()
       await expect.poll(() => rows.count()).toBe(5)
-      await expect(textOf(page.locator('[data-testid="synthese-count"]'))).resolves.toBe(
+      await expect(textOf(page.locator('[data-test="synthese-count"]'))).resolves.toBe(
         '51–55 sur 55 observations',
       )
-      await expect(page.locator('[data-testid="synthese-next"]').isDisabled()).resolves.toBe(true)
-      await page.locator('[data-testid="synthese-prev"]').click()
+      await expect(page.locator('[data-test="synthese-next"]').isDisabled()).resolves.toBe(true)
+      await page.locator('[data-test="synthese-prev"]').click()
       await expect.poll(() => rows.count()).toBe(50)
-      await expect(page.locator('[data-testid="synthese-prev"]').isDisabled()).resolves.toBe(true)
+      await expect(page.locator('[data-test="synthese-prev"]').isDisabled()).resolves.toBe(true)
 
       // The map shows the filtered observation tiles.
       const state = await mapState(page)
@@ -112,7 +112,7 @@ describe('the Synthèse page', () => {
         .toBeGreaterThan(0)
       // Grid cells (count per cell) come from the tiles of the filtered observations.
       await expect.poll(() => tileResponses.some((r) => r.status() === 200)).toBe(true)
-      const legend = page.locator('[data-testid="synthese-legend"]')
+      const legend = page.locator('[data-test="synthese-legend"]')
       await expect
         .poll(async () => Number(await legend.getAttribute('data-tile-features')))
         .toBeGreaterThan(0)
@@ -122,7 +122,7 @@ describe('the Synthèse page', () => {
       const target = rows.nth(2)
       const id = await target.getAttribute('data-id')
       await target.click()
-      const sheet = page.locator('[data-testid="observation-sheet"]')
+      const sheet = page.locator('[data-test="observation-sheet"]')
       await sheet.waitFor()
       await page.waitForURL((url) => url.searchParams.get('sheet') === id)
       await expect.poll(() => textOf(sheet)).toContain('Grenouille rousse')
@@ -131,21 +131,21 @@ describe('the Synthèse page', () => {
       expect(sheetText).toContain('Observations opportunistes faune')
       expect(sheetText).toContain('Marie Martin')
       expect(sheetText).toContain('En attente de validation')
-      expect(await sheet.locator('[data-testid="observation-source-link"]').getAttribute('href')).toMatch(
+      expect(await sheet.locator('[data-test="observation-source-link"]').getAttribute('href')).toMatch(
         /^\/occtax\/releves\/\d+$/,
       )
       await screenshot(page, 'synthese-sheet')
 
       // Reload: the filters and the sheet come back from the URL.
       await page.reload()
-      await page.locator('[data-testid="synthese-filters"] [data-chip="351"]').waitFor()
+      await page.locator('[data-test="synthese-filters"] [data-chip="351"]').waitFor()
       await expect.poll(() => textOf(page.locator('[data-chip="351"]'))).toContain('Rana temporaria')
-      await expect(page.locator('[data-testid="filter-observer"]').inputValue()).resolves.toBe('martin')
+      await expect(page.locator('[data-test="filter-observer"]').inputValue()).resolves.toBe('martin')
       await expect.poll(() => rows.count()).toBe(50)
-      await expect(page.locator('[data-testid="observation-sheet"]').getAttribute('data-id')).resolves.toBe(
+      await expect(page.locator('[data-test="observation-sheet"]').getAttribute('data-id')).resolves.toBe(
         id,
       )
-      await page.locator('[data-testid="observation-sheet-close"]').click()
+      await page.locator('[data-test="observation-sheet-close"]').click()
       await page.waitForURL((url) => !url.searchParams.has('sheet'))
       expect(new URL(page.url()).searchParams.get('taxon')).toBe('351')
       await screenshot(page, 'synthese')
@@ -153,7 +153,7 @@ describe('the Synthèse page', () => {
       // CSV export of the current filters: every matching row, not only the page.
       const [download] = await Promise.all([
         page.waitForEvent('download'),
-        page.locator('[data-testid="export-csv"]').click(),
+        page.locator('[data-test="export-csv"]').click(),
       ])
       expect(download.suggestedFilename()).toMatch(/^synthese_\d{4}-\d{2}-\d{2}\.csv$/)
       const path = await download.path()
@@ -164,12 +164,12 @@ describe('the Synthèse page', () => {
         .split('\r\n')
       expect(lines[0]).toMatch(/^id_synthese;/)
       expect(lines).toHaveLength(56)
-      await expect.poll(() => textOf(page.locator('[data-testid="export-done"]'))).toMatch(/55 observations/)
+      await expect.poll(() => textOf(page.locator('[data-test="export-done"]'))).toMatch(/55 observations/)
 
       // GeoJSON too: a FeatureCollection of the same rows.
       const [geoDownload] = await Promise.all([
         page.waitForEvent('download'),
-        page.locator('[data-testid="export-geojson"]').click(),
+        page.locator('[data-test="export-geojson"]').click(),
       ])
       expect(geoDownload.suggestedFilename()).toMatch(/\.geojson$/)
       const collection = JSON.parse(await readFile(await geoDownload.path(), 'utf8'))
@@ -178,14 +178,14 @@ describe('the Synthèse page', () => {
       expect(collection.features[0].properties.cd_nom).toBe(351)
 
       // Reset clears the filters from the URL.
-      await page.locator('[data-testid="filter-reset"]').click()
+      await page.locator('[data-test="filter-reset"]').click()
       await page.waitForURL((url) => !url.searchParams.has('taxon'))
       await expect.poll(() => page.locator('[data-chip]').count()).toBe(0)
 
       // A polygon drawn on the map becomes the geometry filter.
-      await page.locator('[data-testid="filter-draw"]').click()
-      await page.locator('[data-testid="synthese-map"]').scrollIntoViewIfNeeded()
-      const box = (await page.locator('[data-testid="synthese-map"] .ol-viewport').boundingBox())!
+      await page.locator('[data-test="filter-draw"]').click()
+      await page.locator('[data-test="synthese-map"]').scrollIntoViewIfNeeded()
+      const box = (await page.locator('[data-test="synthese-map"] .ol-viewport').boundingBox())!
       const at = (dx: number, dy: number) => ({
         x: box.x + box.width / 2 + dx,
         y: box.y + box.height / 2 + dy,
@@ -194,17 +194,17 @@ describe('the Synthèse page', () => {
       const last = at(-80, 60)
       await page.mouse.click(last.x, last.y)
       await page.mouse.dblclick(last.x, last.y)
-      await page.locator('[data-testid="filter-draw-clear"]').waitFor()
-      await page.locator('[data-testid="filter-search"]').click()
+      await page.locator('[data-test="filter-draw-clear"]').waitFor()
+      await page.locator('[data-test="filter-search"]').click()
       await page.waitForURL((url) => url.searchParams.has('geometry'))
       const drawn = JSON.parse(new URL(page.url()).searchParams.get('geometry')!)
       expect(drawn.type).toBe('Polygon')
       expect(drawn.coordinates[0].length).toBeGreaterThanOrEqual(5)
-      await expect.poll(() => textOf(page.locator('[data-testid="synthese-count"]'))).toMatch(/observation/)
+      await expect.poll(() => textOf(page.locator('[data-test="synthese-count"]'))).toMatch(/observation/)
       await screenshot(page, 'synthese-polygon')
 
       // "Voir sur la carte" fits the page's observations: close enough for points coloured by status.
-      await page.locator('[data-testid="synthese-fit"]').click()
+      await page.locator('[data-test="synthese-fit"]').click()
       await expect.poll(() => legend.getAttribute('data-mode')).toBe('points')
       await expect
         .poll(async () => Number(await legend.getAttribute('data-tile-features')))
@@ -237,24 +237,24 @@ describe('the Synthèse page', () => {
       const menu = page.getByRole('navigation', { name: 'Menu principal' })
       await menu.locator('[data-core-page="SYNTHESE"]').waitFor()
       await expect(menu.locator('[data-core-page="METADATA"]').count()).resolves.toBe(0)
-      const rows = page.locator('[data-testid="synthese-row"]')
+      const rows = page.locator('[data-test="synthese-row"]')
       await expect.poll(() => rows.count()).toBe(1)
       await expect(textOf(rows.first())).resolves.toContain('Lynx lynx')
       expect(await rows.first().getAttribute('data-id')).toBe(String(seeded.lynxId))
-      await expect(page.locator('[data-testid="export-csv"]').count()).resolves.toBe(0)
-      await expect(page.locator('[data-testid="export-geojson"]').count()).resolves.toBe(0)
+      await expect(page.locator('[data-test="export-csv"]').count()).resolves.toBe(0)
+      await expect(page.locator('[data-test="export-geojson"]').count()).resolves.toBe(0)
       // Centred on its only observation, a click on the map opens its sheet.
-      await page.locator('[data-testid="synthese-fit"]').click()
-      const legend = page.locator('[data-testid="synthese-legend"]')
+      await page.locator('[data-test="synthese-fit"]').click()
+      const legend = page.locator('[data-test="synthese-legend"]')
       await expect.poll(() => legend.getAttribute('data-mode')).toBe('points')
       await page.waitForTimeout(600) // the fit animation
-      const box = (await page.locator('[data-testid="synthese-map"] .ol-viewport').boundingBox())!
+      const box = (await page.locator('[data-test="synthese-map"] .ol-viewport').boundingBox())!
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
       await page.waitForURL((url) => url.searchParams.get('sheet') === String(seeded.lynxId))
       await expect
-        .poll(() => textOf(page.locator('[data-testid="observation-sheet"]')))
+        .poll(() => textOf(page.locator('[data-test="observation-sheet"]')))
         .toContain('Lynx boréal')
-      await expect(textOf(page.locator('[data-testid="observation-sheet-status"]'))).resolves.toBe(
+      await expect(textOf(page.locator('[data-test="observation-sheet-status"]'))).resolves.toBe(
         'Certain - très probable',
       )
       await screenshot(page, 'synthese-map-click')
@@ -262,7 +262,7 @@ describe('the Synthèse page', () => {
       await page.waitForURL((url) => !url.searchParams.has('sheet'))
 
       // No dataset list (403 on the metadata): the select still offers "all datasets".
-      await expect(page.locator('[data-testid="filter-dataset"] option').count()).resolves.toBe(1)
+      await expect(page.locator('[data-test="filter-dataset"] option').count()).resolves.toBe(1)
       expect(errors.filter((e) => !(e.includes('/api/meta/datasets') && e.includes('403')))).toEqual([])
     } finally {
       await close()
