@@ -1,5 +1,6 @@
 import './occtax.css'
 import { defineModuleUi } from '@biodiv/sdk'
+import CountingRedirectPage from './pages/CountingRedirectPage.vue'
 import OcctaxHomePage from './pages/OcctaxHomePage.vue'
 import ReleveFormPage from './pages/ReleveFormPage.vue'
 import ReleveViewPage from './pages/ReleveViewPage.vue'
@@ -10,5 +11,7 @@ export default defineModuleUi({
     { path: 'releves/new', name: 'occtax-releve-new', component: ReleveFormPage },
     { path: 'releves/:id(\\d+)', name: 'occtax-releve', component: ReleveViewPage },
     { path: 'releves/:id(\\d+)/edit', name: 'occtax-releve-edit', component: ReleveFormPage },
+    // The Synthese links each row to its counting.
+    { path: 'countings/:id(\\d+)', name: 'occtax-counting', component: CountingRedirectPage },
   ],
 })

@@ -68,6 +68,23 @@ export async function getReleve(db: Queryable, caller: Caller, id: number): Prom
   return rows[0]
 }
 
+/** The relevé holding a counting, if the caller may read it (else 404, the same whether it exists or not). */
+export async function getReleveOfCounting(
+  db: Queryable,
+  caller: Caller,
+  countingId: number,
+): Promise<Releve> {
+  const { rows } = await db.query<Releve>(
+    `${RELEVE_SELECT}
+      WHERE r.id = (SELECT o.releve_id FROM occtax.countings c JOIN occtax.occurrences o ON o.id = c.occurrence_id
+                     WHERE c.id = $4)
+        AND ${releveVisibleSql('r')}`,
+    [...callerParams(caller), countingId],
+  )
+  if (!rows[0]) throw notFound('COUNTING_NOT_FOUND', `Counting ${countingId} does not exist`)
+  return rows[0]
+}
+
 /** The cursor is opaque to clients: base64url of the last id of the page (keyset on id, newest first). */
 const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ id })).toString('base64url')
 function decodeCursor(cursor: string): number {

@@ -23,7 +23,13 @@ import {
   ReleveSchema,
   WritableDataset,
 } from './occtax-schemas.ts'
-import { getReleve, listReleves, observerOptions, writableDatasets } from './releve-queries.ts'
+import {
+  getReleve,
+  getReleveOfCounting,
+  listReleves,
+  observerOptions,
+  writableDatasets,
+} from './releve-queries.ts'
 import type { Caller } from './releve-scope.ts'
 import {
   type Client,
@@ -139,6 +145,20 @@ export const releveRoutes: Routes = async (fastify) => {
       },
     },
     async (request) => getReleve(pool, caller(request), (request.params as { id: number }).id),
+  )
+
+  fastify.get(
+    '/countings/:id',
+    {
+      config: { permission: 'R' },
+      schema: {
+        tags,
+        summary: 'The relevé holding a counting (the Synthese links its rows to their counting)',
+        params: IdParams,
+        response: releveResponse,
+      },
+    },
+    async (request) => getReleveOfCounting(pool, caller(request), (request.params as { id: number }).id),
   )
 
   fastify.post(

@@ -41,7 +41,8 @@ export const OCCTAX_SOURCE: SyntheseSourceSpec = {
   name: 'OCCTAX',
   description: 'Relevés saisis dans Occtax',
   moduleCode: 'OCCTAX',
-  urlTemplate: '/occtax/releves/{pk}',
+  // The synthese row is a counting (its entity_source_pk_value); the UI route finds its relevé.
+  urlTemplate: '/occtax/countings/{pk}',
 }
 
 export interface LockedReleve {

@@ -219,7 +219,7 @@ describe('Occtax relevés API: nested writes, synthese rows, scopes', () => {
       expect(rows[0]).toMatchObject({
         grp: releve.uuid,
         source: 'OCCTAX',
-        url_template: '/occtax/releves/{pk}',
+        url_template: '/occtax/countings/{pk}',
         dataset: ds['Amphibiens lacs PNE'],
         cd_nom: LYNX,
         nom_cite: 'Lynx boréal',
@@ -257,6 +257,18 @@ describe('Occtax relevés API: nested writes, synthese rows, scopes', () => {
       expect(after.occurrences - before.occurrences).toBe(2)
       expect(after.countings - before.countings).toBe(3)
       expect(after.synthese - before.synthese).toBe(3)
+
+      // The synthese sheet links a row to its counting: the counting leads back to its relevé, within the R scope.
+      const viaCounting = await api('pne1', 'GET', `/countings/${countings[2].id}`)
+      expect(viaCounting.status).toBe(200)
+      expect(viaCounting.body).toEqual(releve)
+      for (const login of ['lpo1', 'lpo2']) {
+        const outside = await api(login, 'GET', `/countings/${countings[2].id}`)
+        expect(outside.status, login).toBe(404)
+        expect(outside.body?.error.code).toBe('COUNTING_NOT_FOUND')
+      }
+      expect((await api('pne1', 'GET', '/countings/999999')).status).toBe(404)
+      expect((await api('nobody', 'GET', `/countings/${countings[2].id}`)).status).toBe(403)
     })
 
     it('GET one gives back what POST answered', async () => {

@@ -87,7 +87,7 @@ export interface SyntheseSourceSpec {
   name: string
   description?: string | null
   moduleCode?: string | null
-  /** Link back to the source record; `{pk}` stands for entity_source_pk_value, e.g. '/occtax/releves/{pk}'. */
+  /** Link back to the source record; `{pk}` stands for entity_source_pk_value, e.g. '/occtax/countings/{pk}'. */
   urlTemplate?: string | null
 }
 

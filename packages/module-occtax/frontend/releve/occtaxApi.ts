@@ -31,6 +31,7 @@ export const occtaxApi = {
   releves: (params: { cursor?: string | null; limit?: number } = {}) =>
     apiFetch<RelevePage>(`/api/occtax/releves${query(params)}`),
   releve: (id: number) => apiFetch<Releve>(`/api/occtax/releves/${id}`),
+  releveOfCounting: (countingId: number) => apiFetch<Releve>(`/api/occtax/countings/${countingId}`),
   createReleve: (body: ReleveBody) => apiFetch<Releve>('/api/occtax/releves', { method: 'POST', body }),
   updateReleve: (id: number, body: ReleveBody) =>
     apiFetch<Releve>(`/api/occtax/releves/${id}`, { method: 'PUT', body }),
