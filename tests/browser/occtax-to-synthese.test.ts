@@ -71,7 +71,7 @@ describe('from the field to the Synthese', () => {
       const sheet = byTest(page, 'observation-sheet')
       await sheet.waitFor()
       await expect(sheet.getAttribute('data-id')).resolves.toBe(String(lynxId))
-      await expect(textOf(sheet)).resolves.toContain('Lynx lynx')
+      await expect.poll(() => textOf(sheet)).toContain('Lynx lynx')
       await screenshot(page, 'occtax-to-synthese-sheet')
       await byTest(sheet, 'observation-source-link').click()
       await page.waitForURL(`**/occtax/releves/${releveId}`)
