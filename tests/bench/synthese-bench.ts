@@ -192,6 +192,17 @@ async function main() {
     const idle = processMemory(s.pid)!
     log(`Server RSS at idle (after login and one query): ${f(idle.rss)} MiB`)
 
+    // The fixed cost of any request: no session (`/api/health`, one SELECT 1) and a logged-in one (`/api/auth/me`).
+    const floor: [string, Stats][] = []
+    for (const [label, path] of [
+      ['`GET /api/health` (no session)', '/api/health'],
+      ['`GET /api/auth/me` (session + grants)', '/api/auth/me'],
+    ] as const) {
+      for (let i = 0; i < 20; i++) await get(admin, path)
+      floor.push([label, await measure(1, REQUESTS, BUDGET_MS, () => get(admin, path))])
+    }
+    log(`HTTP floor: ${floor.map(([l, st]) => `${l} p50 ${f(st.p50)} p95 ${f(st.p95)} ms`).join('; ')}`)
+
     /** HTTP and SQL of one operation at 1 client then at CLIENTS clients. */
     const rows: Row[] = []
     const compare = async (
@@ -243,12 +254,12 @@ async function main() {
         ancestors[0]!
       const { rows: areas } = await pool.query<{ id: number; name: string; type: string; n: number }>(
         `SELECT a.id, a.area_name AS name, at.code AS type, x.n
-           FROM (SELECT id_area, count(*)::int AS n FROM gn_synthese.cor_area_synthese
-                  GROUP BY id_area ORDER BY n DESC LIMIT 200) x
+           FROM (SELECT id_area, count(*)::int AS n FROM gn_synthese.cor_area_synthese GROUP BY id_area) x
            JOIN ref_geo.areas a ON a.id = x.id_area JOIN ref_geo.area_types at ON at.id = a.type_id
-          ORDER BY at.id DESC, x.n DESC`,
+          ORDER BY count(*) OVER (PARTITION BY at.id) DESC, x.n DESC`,
       )
-      // A mid-sized area of the finest type seen (as a user picks a commune or a grid cell).
+      // The median area (by observations) of the finest type linked, i.e. the type with the most linked areas (as
+      // a user picks a commune or a grid cell).
       const finest = areas.filter((a) => a.type === areas[0]!.type)
       const area = finest[Math.floor(finest.length / 2)]!
       const { rows: centre } = await pool.query<{ x: number; y: number }>(
@@ -457,7 +468,8 @@ async function main() {
         (migrated.length
           ? ` Migrations applied to the reused database first (untimed): ${migrated.join(', ')}.`
           : '') +
-        ` Server RSS at idle (data loaded, logged in): ${f(idle.rss)} MiB.`,
+        ` Server RSS at idle (data loaded, logged in): ${f(idle.rss)} MiB. HTTP floor at 1 client: ` +
+        `${floor.map(([l, st]) => `${l} p50 ${f(st.p50)} ms, p95 ${f(st.p95)} ms`).join('; ')}.`,
     )
     out.push('')
     const table = (title: string, list: Row[]) => {
