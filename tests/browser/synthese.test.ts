@@ -142,9 +142,7 @@ describe('the Synthèse page', () => {
       await expect.poll(() => textOf(page.locator('[data-chip="351"]'))).toContain('Rana temporaria')
       await expect(page.locator('[data-test="filter-observer"]').inputValue()).resolves.toBe('martin')
       await expect.poll(() => rows.count()).toBe(50)
-      await expect(page.locator('[data-test="observation-sheet"]').getAttribute('data-id')).resolves.toBe(
-        id,
-      )
+      await expect(page.locator('[data-test="observation-sheet"]').getAttribute('data-id')).resolves.toBe(id)
       await page.locator('[data-test="observation-sheet-close"]').click()
       await page.waitForURL((url) => !url.searchParams.has('sheet'))
       expect(new URL(page.url()).searchParams.get('taxon')).toBe('351')

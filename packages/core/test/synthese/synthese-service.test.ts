@@ -163,24 +163,23 @@ describe('synthese service: set-based upsert and delete by source', () => {
   })
 
   it('refuses, in plain SQL too, a nomenclature id of the wrong type (checked per statement)', async () => {
-    const [a] = [row()]
-    await upsert('TEST', [a!])
+    const a = row()
+    const uuid = a.uniqueIdSinp!
+    await upsert('TEST', [a])
     const id = (type: string, code: string) =>
       `(SELECT n.id FROM ref_nomenclatures.nomenclatures n JOIN ref_nomenclatures.types ty ON ty.id = n.type_id
          WHERE ty.mnemonique = '${type}' AND n.cd_nomenclature = '${code}')`
     const update = (column: string, value: string) =>
-      pool.query(`UPDATE gn_synthese.synthese SET ${column} = ${value} WHERE unique_id_sinp = $1`, [
-        a!.uniqueIdSinp,
-      ])
+      pool.query(`UPDATE gn_synthese.synthese SET ${column} = ${value} WHERE unique_id_sinp = $1`, [uuid])
     // A life stage where the sex goes: refused, naming the column; the row keeps its value.
-    const before = (await codes(a!.uniqueIdSinp)).id_nomenclature_sex
+    const before = (await codes(uuid)).id_nomenclature_sex
     await expect(update('id_nomenclature_sex', id('STADE_VIE', '2'))).rejects.toMatchObject({
       code: '23514',
       column: 'id_nomenclature_sex',
     })
-    expect((await codes(a!.uniqueIdSinp)).id_nomenclature_sex).toBe(before)
+    expect((await codes(uuid)).id_nomenclature_sex).toBe(before)
     await update('id_nomenclature_sex', id('SEXE', '3'))
-    expect((await codes(a!.uniqueIdSinp)).sex).toBe('3')
+    expect((await codes(uuid)).sex).toBe('3')
     // On insert as well.
     await expect(
       pool.query(
@@ -188,7 +187,7 @@ describe('synthese service: set-based upsert and delete by source', () => {
                                            id_nomenclature_valid_status)
          SELECT id_source, id_dataset, cd_nom, nom_cite, date_min, date_max, the_geom_4326, ${id('SEXE', '2')}
            FROM gn_synthese.synthese WHERE unique_id_sinp = $1`,
-        [a!.uniqueIdSinp],
+        [uuid],
       ),
     ).rejects.toMatchObject({ code: '23514', column: 'id_nomenclature_valid_status' })
   })
