@@ -259,9 +259,12 @@ describe('the Synthèse page', () => {
       await page.keyboard.press('Escape')
       await page.waitForURL((url) => !url.searchParams.has('sheet'))
 
-      // No dataset list (403 on the metadata): the select still offers "all datasets".
-      await expect(page.locator('[data-test="filter-dataset"] option').count()).resolves.toBe(1)
-      expect(errors.filter((e) => !(e.includes('/api/meta/datasets') && e.includes('403')))).toEqual([])
+      // No METADATA grant, yet the dataset select offers the datasets of the SYNTHESE scope (the agent's organism's),
+      // not the others.
+      const options = page.locator('[data-test="filter-dataset"] option')
+      await expect.poll(() => options.allTextContents()).toContain('Observations opportunistes faune')
+      expect(await options.allTextContents()).not.toContain('Oiseaux observés en Hautes-Alpes')
+      expect(errors).toEqual([])
     } finally {
       await close()
     }

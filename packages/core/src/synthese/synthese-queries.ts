@@ -154,6 +154,24 @@ export async function observationWhere(
   return { where, params, p }
 }
 
+/**
+ * The datasets a caller may filter the Synthese on: those whose observations the scope shows (the metadata rule),
+ * plus, below scope 3, those holding observations the caller observed or digitised. Needs no METADATA grant.
+ */
+export async function listSyntheseDatasets(pool: pg.Pool, caller: Caller) {
+  const { rows } = await pool.query<{ id: number; name: string; shortName: string; active: boolean }>(
+    `SELECT d.id, d.name, d.short_name AS "shortName", d.active
+       FROM gn_meta.datasets d
+      WHERE ${datasetVisibleSql('d')}
+         OR d.id IN (SELECT s.id_dataset FROM gn_synthese.synthese s WHERE s.id_digitiser = $1)
+         OR d.id IN (SELECT s.id_dataset FROM gn_synthese.cor_observer_synthese co
+                       JOIN gn_synthese.synthese s ON s.id = co.id_synthese WHERE co.id_role = $1)
+      ORDER BY d.name, d.id`,
+    callerParams(caller),
+  )
+  return rows
+}
+
 /** One page of observations visible to the caller, newest first, and the cursor of the next page (or null). */
 export async function listObservations(
   pool: pg.Pool,

@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import { badRequest } from '../http/app-error.ts'
 import { errorResponses } from '../http/error-schema.ts'
 import { exportQuery, streamExport } from './synthese-export.ts'
-import { type Caller, getObservation, listObservations } from './synthese-queries.ts'
+import { type Caller, getObservation, listObservations, listSyntheseDatasets } from './synthese-queries.ts'
 import {
   ExportQuery,
   ObservationFeatureCollection,
@@ -12,6 +12,7 @@ import {
   ObservationPage,
   ObservationQuery,
   ObservationSheet,
+  SyntheseDataset,
 } from './synthese-schemas.ts'
 import { TileParams, TileQuery } from './synthese-tile-schemas.ts'
 import {
@@ -68,6 +69,20 @@ export const syntheseRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         .type('application/geo+json')
         .send({ type: 'FeatureCollection', features, nextCursor: page.nextCursor })
     },
+  )
+
+  fastify.get(
+    '/datasets',
+    {
+      config: permission('R'),
+      schema: {
+        tags,
+        summary:
+          'The datasets the caller may filter observations on (within the scope of R, no METADATA grant needed)',
+        response: { 200: Type.Array(SyntheseDataset), ...errorResponses },
+      },
+    },
+    async (request) => listSyntheseDatasets(pool, caller(request)),
   )
 
   fastify.get(

@@ -97,6 +97,11 @@ export const ObservationFeatureCollection = Type.Object(
   { title: 'ObservationFeatureCollection' },
 )
 
+export const SyntheseDataset = Type.Object(
+  { id: Type.Integer(), name: Type.String(), shortName: Type.String(), active: Type.Boolean() },
+  { title: 'SyntheseDataset' },
+)
+
 export const ObservationIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 
 const CodeLabel = Nullable(Type.Object({ code: Type.String(), label: Type.String() }))

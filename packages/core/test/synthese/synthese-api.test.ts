@@ -368,6 +368,23 @@ describe('synthese API: search, filters, keyset pages, GeoJSON, sheet, scope', (
     expect((await get(`/observations/${obs.lynx}`, 'nobody')).statusCode).toBe(403)
   })
 
+  it('lists the datasets to filter on within the scope, without a METADATA grant', async () => {
+    const names = async (who: string) => {
+      const response = await get('/datasets', who)
+      expect(response.statusCode, response.body).toBe(200)
+      return (response.json() as { id: number }[]).map((d) => d.id)
+    }
+    // pne1 has no METADATA grant and is an actor of no dataset: the dataset of the lynx they observed.
+    expect(await names('pne1')).toEqual([pneDataset])
+    // lpo1 digitised the ablette of the LPO dataset.
+    expect(await names('lpo1')).toEqual([lpoDataset])
+    expect(await names('pne2')).toContain(pneDataset)
+    expect(await names('pne2')).not.toContain(lpoDataset)
+    const all = await names('all3')
+    expect(all).toEqual(expect.arrayContaining([pneDataset, lpoDataset]))
+    expect((await get('/datasets', 'nobody')).statusCode).toBe(403)
+  })
+
   it('makes metadata refuse to delete a dataset that has synthese rows (409)', async () => {
     const response = await t.app.inject({
       method: 'DELETE',

@@ -167,7 +167,7 @@ export const syntheseApi = {
     return { id: feature.id, ...feature.properties }
   },
   areaTypes: () => apiFetch<AreaType[]>('/api/geo/area-types'),
-  datasets: () => apiFetch<DatasetOption[]>('/api/meta/datasets'),
+  datasets: () => apiFetch<DatasetOption[]>('/api/synthese/datasets'),
   validationStatuses: () => nomenclatureValues('STATUT_VALID'),
 }
 
