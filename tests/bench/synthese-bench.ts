@@ -2,7 +2,7 @@
 // next to the same SQL run directly with pg (the limit), at 1 and 32 concurrent clients, plus the server's memory.
 //
 //   pnpm bench:synthese [--observations 1000000] [--db NAME] [--fresh] [--requests 200] [--clients 32]
-//                       [--per-client 50] [--budget 60] [--skip search,sheet,tiles,export] [--pool 10]
+//                       [--per-client 50] [--budget 60] [--skip search,sheet,tiles,export,csv,geojson] [--pool 10]
 //                       [--prepare-only]
 //
 // Database: biodiv_bench_synthese_<N> on the server of BENCH_DATABASE_URL, else DATABASE_URL, else
@@ -398,7 +398,7 @@ async function main() {
       ) as {
         to: (sql: string) => unknown
       }
-      for (const format of ['csv', 'geojson'] as const) {
+      for (const format of (['csv', 'geojson'] as const).filter((x) => !SKIP.has(x))) {
         log(`Export ${format} over HTTP …`)
         const hwmBefore = processMemory(s.pid)!.hwm
         const sampler = sampleRss(s.pid)

@@ -141,6 +141,8 @@ export async function startServer(
     SESSION_SECRET: randomBytes(24).toString('hex'),
     LOG_LEVEL: 'warn',
     LOGIN_RATE_LIMIT: '1000',
+    // V8 flags for the server only (e.g. a heap cap, to tell garbage from retained memory in the export's RSS).
+    NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? process.env.NODE_OPTIONS,
   }
   delete env.SEED_DEMO
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'packages/core/src/server.ts'], {
