@@ -1,4 +1,4 @@
-import { badRequest, type Database, notFound } from '@biodiv/core'
+import { badRequest, type Database, decodeCursor, keysetPage, notFound } from '@biodiv/core'
 import {
   COUNTING_NOMENCLATURES,
   OCCURRENCE_NOMENCLATURES,
@@ -85,19 +85,8 @@ export async function getReleveOfCounting(
   return rows[0]
 }
 
-/** The cursor is opaque to clients: base64url of the last id of the page (keyset on id, newest first). */
-const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ id })).toString('base64url')
-function decodeCursor(cursor: string): number {
-  try {
-    const { id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id: unknown }
-    if (Number.isSafeInteger(id) && (id as number) > 0 && (id as number) <= 2147483647) return id as number
-  } catch {
-    // reported below
-  }
-  throw badRequest('INVALID_CURSOR', 'cursor is not one this API gave', [
-    { field: 'cursor', message: 'unknown' },
-  ])
-}
+// Relevé ids are integer (32-bit) ids; the module reports bad fields as a list.
+const CURSOR_OPTIONS = { max: 2147483647, details: [{ field: 'cursor', message: 'unknown' }] }
 
 function parseBbox(text: string): number[] {
   const b = text.split(',').map(Number)
@@ -151,7 +140,7 @@ export async function listReleves(
         .map((v) => `${p(v)}::double precision`)
         .join(', ')}, 4326)`,
     )
-  if (f.cursor) where.push(`r.id < ${p(decodeCursor(f.cursor))}::integer`)
+  if (f.cursor) where.push(`r.id < ${p(decodeCursor(f.cursor, CURSOR_OPTIONS))}::integer`)
 
   const { rows } = await db.query<ReleveListItem>(
     `SELECT r.id, r.uuid::text AS uuid, r.dataset_id AS "datasetId", d.name AS "datasetName",
@@ -169,8 +158,7 @@ export async function listReleves(
       LIMIT ${p(f.limit + 1)}`,
     params,
   )
-  const items = rows.slice(0, f.limit)
-  return { items, nextCursor: rows.length > f.limit ? encodeCursor(items[items.length - 1]!.id) : null }
+  return keysetPage(rows, f.limit)
 }
 
 /** Active datasets the caller may write to (the scope of the caller's action). */

@@ -1,4 +1,11 @@
-import { badRequest, type ObservationSearch, observationWhere, type PermissionFilter } from '@biodiv/core'
+import {
+  badRequest,
+  decodeCursor,
+  keysetPage,
+  type ObservationSearch,
+  observationWhere,
+  type PermissionFilter,
+} from '@biodiv/core'
 import type { Pool, Queryable } from './db-types.ts'
 import { permittedObservationsSql, validableSql } from './validation-scope.ts'
 
@@ -86,17 +93,6 @@ const LIST_COLUMNS = `s.id::double precision AS id, s.unique_id_sinp::text AS "u
   COALESCE(s.meta_update_date > ${lastValidationSql('s')}, false) AS "modifiedSinceValidation",
   src.name AS source, ST_AsGeoJSON(s.the_geom_4326, 6)::json AS geometry`
 
-const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ id })).toString('base64url')
-function decodeCursor(cursor: string): number {
-  try {
-    const { id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id: unknown }
-    if (Number.isSafeInteger(id) && (id as number) > 0) return id as number
-  } catch {
-    // reported below
-  }
-  throw badRequest('INVALID_CURSOR', 'cursor is not one this API gave', { cursor })
-}
-
 /** One page of the observations to validate, newest first (keyset on id), and the next page's cursor (or null). */
 export async function listValidationObservations(
   pool: Pool,
@@ -117,8 +113,7 @@ export async function listValidationObservations(
       LIMIT ${p(limit + 1)}`,
     params,
   )
-  const items = rows.slice(0, limit)
-  return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null }
+  return keysetPage(rows, limit)
 }
 
 const userName = (u: string) =>

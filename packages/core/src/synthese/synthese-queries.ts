@@ -2,6 +2,7 @@ import type pg from 'pg'
 import type { Static } from 'typebox'
 import { checkClientGeometry, parseBbox } from '../geo/areas-queries.ts'
 import { badRequest, notFound } from '../http/app-error.ts'
+import { decodeCursor, keysetPage } from '../http/keyset-cursor.ts'
 import { type Caller, datasetVisibleSql } from '../meta/meta-repository.ts'
 import { nomenclatureIdSql } from '../nomenclature/nomenclature-service.ts'
 import { taxonSubtreeSql } from '../taxonomy/taxonomy-service.ts'
@@ -37,18 +38,6 @@ export interface ObservationFilters {
   import?: number
   limit: number
   cursor?: string
-}
-
-/** The cursor is opaque to clients: base64url of the last id of the page (keyset on id, newest first). */
-export const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ id })).toString('base64url')
-function decodeCursor(cursor: string): number {
-  try {
-    const { id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id: unknown }
-    if (Number.isSafeInteger(id) && (id as number) > 0) return id as number
-  } catch {
-    // reported below
-  }
-  throw badRequest('INVALID_CURSOR', 'cursor is not one this API gave', { cursor })
 }
 
 /** A GeoJSON (text) or WKT geometry in WGS 84, checked, as EWKT for the query. */
@@ -193,8 +182,7 @@ export async function listObservations(
       LIMIT ${p(limit + 1)}`,
     params,
   )
-  const items = rows.slice(0, limit)
-  return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null }
+  return keysetPage(rows, limit)
 }
 
 const nomenclatureSheet = Object.entries(SYNTHESE_NOMENCLATURES)
