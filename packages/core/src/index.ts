@@ -9,6 +9,7 @@ export { withTransaction } from './db/transaction.ts'
 export { readGeoJsonFeatures } from './geo/geojson-stream.ts'
 export { AppError, badRequest, conflict, forbidden, notFound, unauthorized } from './http/app-error.ts'
 export { ErrorBody, errorResponses } from './http/error-schema.ts'
+export { pageOrFeatureCollection } from './http/geojson-page.ts'
 export { decodeCursor, encodeCursor, keysetPage } from './http/keyset-cursor.ts'
 export { datasetVisibleSql } from './meta/meta-repository.ts'
 export {

@@ -4,6 +4,7 @@ import {
   errorResponses,
   type Grants,
   type ModuleDefinition,
+  pageOrFeatureCollection,
   type Scope,
   type SessionUser,
   withTransaction,
@@ -118,18 +119,7 @@ export const releveRoutes: Routes = async (fastify) => {
     async (request, reply) => {
       const { format, ...filters } = request.query as Static<typeof ReleveQuery>
       const page = await listReleves(pool, caller(request), filters)
-      const geojson =
-        format === 'geojson' || (!format && request.headers.accept?.includes('application/geo+json'))
-      if (!geojson) return page
-      const features = page.items.map(({ id, geometry, ...properties }) => ({
-        type: 'Feature' as const,
-        id,
-        geometry,
-        properties,
-      }))
-      return reply
-        .type('application/geo+json')
-        .send({ type: 'FeatureCollection', features, nextCursor: page.nextCursor })
+      return pageOrFeatureCollection(request, reply, format, page)
     },
   )
 

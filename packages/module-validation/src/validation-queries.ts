@@ -102,7 +102,7 @@ export async function listValidationObservations(
   const { limit, cursor, ...search } = f
   const { where, params, p } = await validationWhere(pool, validator, search)
   if (cursor) where.push(`s.id < ${p(decodeCursor(cursor))}::bigint`)
-  const { rows } = await pool.query<{ id: number } & Record<string, unknown>>(
+  const { rows } = await pool.query<{ id: number; geometry: unknown } & Record<string, unknown>>(
     `SELECT ${LIST_COLUMNS}
        FROM gn_synthese.synthese s
        JOIN taxonomie.taxref t ON t.cd_nom = s.cd_nom

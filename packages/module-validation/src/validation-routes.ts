@@ -4,6 +4,7 @@ import {
   type ModuleDefinition,
   notFound,
   type PermissionFilter,
+  pageOrFeatureCollection,
   type SessionUser,
 } from '@biodiv/core'
 import { type Static, Type } from 'typebox'
@@ -55,18 +56,7 @@ export const validationRoutes: Routes = async (fastify) => {
     async (request, reply) => {
       const { format, ...filters } = request.query as Static<typeof ValidationQuery>
       const page = await listValidationObservations(pool, validator(request), filters)
-      const geojson =
-        format === 'geojson' || (!format && request.headers.accept?.includes('application/geo+json'))
-      if (!geojson) return page as never
-      const features = page.items.map(({ id, geometry, ...properties }) => ({
-        type: 'Feature' as const,
-        id,
-        geometry,
-        properties,
-      }))
-      return reply
-        .type('application/geo+json')
-        .send({ type: 'FeatureCollection', features, nextCursor: page.nextCursor } as never)
+      return pageOrFeatureCollection(request, reply, format, page) as never
     },
   )
 

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { badRequest } from '../http/app-error.ts'
 import { errorResponses } from '../http/error-schema.ts'
+import { pageOrFeatureCollection } from '../http/geojson-page.ts'
 import { exportQuery, streamExport } from './synthese-export.ts'
 import { type Caller, getObservation, listObservations, listSyntheseDatasets } from './synthese-queries.ts'
 import {
@@ -56,18 +57,7 @@ export const syntheseRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request, reply) => {
       const { format, ...filters } = request.query
       const page = await listObservations(pool, caller(request), filters)
-      const geojson =
-        format === 'geojson' || (!format && request.headers.accept?.includes('application/geo+json'))
-      if (!geojson) return page
-      const features = page.items.map(({ id, geometry, ...properties }) => ({
-        type: 'Feature' as const,
-        id,
-        geometry,
-        properties,
-      }))
-      return reply
-        .type('application/geo+json')
-        .send({ type: 'FeatureCollection', features, nextCursor: page.nextCursor })
+      return pageOrFeatureCollection(request, reply, format, page)
     },
   )
 
