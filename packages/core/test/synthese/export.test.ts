@@ -465,8 +465,10 @@ describe('synthese export of 100k rows: streamed with bounded memory', () => {
               res.pause()
               void pool
                 .query(
+                  // Only this test's database: other test runs on the same server stream GeoJSON too.
                   `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                  WHERE query LIKE '%"type":"Feature","id":%' AND pid <> pg_backend_pid()`,
+                  WHERE datname = current_database() AND query LIKE '%"type":"Feature","id":%'
+                    AND pid <> pg_backend_pid()`,
                 )
                 .then(() => setTimeout(() => res.resume(), 200))
             }
