@@ -1,3 +1,4 @@
+import { featureCollectionPage, geoJsonGeometry } from '@biodiv/core'
 import { type Static, type TSchema, Type } from 'typebox'
 
 /** Ids and counts are PostgreSQL integers: larger values are a 400, not a database error. */
@@ -126,7 +127,7 @@ export const ReleveInput = Type.Object(
 )
 export type ReleveInput = Static<typeof ReleveInput>
 
-const Geometry = Type.Object({ type: Type.String(), coordinates: Type.Array(Type.Unknown()) })
+const Geometry = geoJsonGeometry()
 
 export const CountingSchema = Type.Object(
   {
@@ -209,20 +210,10 @@ export const RelevePage = Type.Object(
   { title: 'OcctaxRelevePage' },
 )
 
-export const ReleveFeatureCollection = Type.Object(
-  {
-    type: Type.Literal('FeatureCollection'),
-    features: Type.Array(
-      Type.Object({
-        type: Type.Literal('Feature'),
-        id: Type.Integer(),
-        geometry: Geometry,
-        properties: Type.Object(listItemProperties),
-      }),
-    ),
-    nextCursor: Nullable(Type.String()),
-  },
-  { title: 'OcctaxReleveFeatureCollection' },
+export const ReleveFeatureCollection = featureCollectionPage(
+  listItemProperties,
+  Geometry,
+  'OcctaxReleveFeatureCollection',
 )
 
 const Repeatable = (description: string) =>

@@ -1,4 +1,4 @@
-import { ObservationQuery } from '@biodiv/core'
+import { featureCollectionPage, geoJsonGeometry, ObservationQuery } from '@biodiv/core'
 import { Type } from 'typebox'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
@@ -42,10 +42,7 @@ export const ValidationFilter = Type.Object(validationFilters, {
   title: 'ValidationFilter',
 })
 
-const Geometry = Type.Object(
-  { type: Type.String(), coordinates: Type.Array(Type.Unknown()) },
-  { title: 'ValidationGeometry' },
-)
+const Geometry = geoJsonGeometry('ValidationGeometry')
 
 const itemProperties = {
   uniqueIdSinp: Type.String(),
@@ -78,20 +75,10 @@ export const ValidationPage = Type.Object(
   { title: 'ValidationPage' },
 )
 
-export const ValidationFeatureCollection = Type.Object(
-  {
-    type: Type.Literal('FeatureCollection'),
-    features: Type.Array(
-      Type.Object({
-        type: Type.Literal('Feature'),
-        id: Type.Integer(),
-        geometry: Geometry,
-        properties: Type.Object(itemProperties),
-      }),
-    ),
-    nextCursor: Nullable(Type.String()),
-  },
-  { title: 'ValidationFeatureCollection' },
+export const ValidationFeatureCollection = featureCollectionPage(
+  itemProperties,
+  Geometry,
+  'ValidationFeatureCollection',
 )
 
 export const StatusChangeBody = Type.Object(

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { featureCollectionPage, geoJsonGeometry } from '../http/list-schemas.ts'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()])
@@ -44,10 +45,7 @@ export const ObservationQuery = Type.Object(
   { additionalProperties: false },
 )
 
-const Geometry = Type.Object(
-  { type: Type.String(), coordinates: Type.Array(Type.Unknown()) },
-  { title: 'ObservationGeometry' },
-)
+const Geometry = geoJsonGeometry('ObservationGeometry')
 
 const itemProperties = {
   uniqueIdSinp: Type.String(),
@@ -81,20 +79,10 @@ export const ObservationPage = Type.Object(
   { title: 'ObservationPage' },
 )
 
-export const ObservationFeatureCollection = Type.Object(
-  {
-    type: Type.Literal('FeatureCollection'),
-    features: Type.Array(
-      Type.Object({
-        type: Type.Literal('Feature'),
-        id: Type.Integer(),
-        geometry: Geometry,
-        properties: Type.Object(itemProperties),
-      }),
-    ),
-    nextCursor: Nullable(Type.String()),
-  },
-  { title: 'ObservationFeatureCollection' },
+export const ObservationFeatureCollection = featureCollectionPage(
+  itemProperties,
+  Geometry,
+  'ObservationFeatureCollection',
 )
 
 export const SyntheseDataset = Type.Object(
