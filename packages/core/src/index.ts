@@ -38,7 +38,7 @@ export {
   observationWhere,
   syntheseVisibleSql,
 } from './synthese/synthese-queries.ts'
-export { ObservationQuery } from './synthese/synthese-schemas.ts'
+export { ObservationItem, ObservationQuery } from './synthese/synthese-schemas.ts'
 export {
   deleteSyntheseBySource,
   ensureSyntheseSource,

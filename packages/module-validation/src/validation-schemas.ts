@@ -1,4 +1,4 @@
-import { featureCollectionPage, geoJsonGeometry, ObservationQuery } from '@biodiv/core'
+import { featureCollectionPage, geoJsonGeometry, ObservationItem, ObservationQuery } from '@biodiv/core'
 import { Type } from 'typebox'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
@@ -44,19 +44,16 @@ export const ValidationFilter = Type.Object(validationFilters, {
 
 const Geometry = geoJsonGeometry('ValidationGeometry')
 
+// The synthese list fields, then the validation ones.
+const {
+  id: _id,
+  geometry: _geometry,
+  validStatus: _validStatus,
+  source: _source,
+  ...observationFields
+} = ObservationItem.properties
 const itemProperties = {
-  uniqueIdSinp: Type.String(),
-  cdNom: Type.Integer(),
-  nomCite: Type.String(),
-  lbNom: Type.String(),
-  nomVern: Nullable(Type.String()),
-  dateMin: Type.String(),
-  dateMax: Type.String(),
-  observers: Nullable(Type.String()),
-  countMin: Nullable(Type.Integer()),
-  countMax: Nullable(Type.Integer()),
-  datasetId: Type.Integer(),
-  datasetName: Type.String(),
+  ...observationFields,
   validStatus: Type.String({ description: 'STATUT_VALID code; 0 when none' }),
   validator: Nullable(Type.String()),
   validationDate: Nullable(Type.String()),
