@@ -1,21 +1,8 @@
 import { DEMO_PASSWORD } from '@biodiv/core/testing'
-import type { Locator, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { login, openApp, screenshot, textOf, useRunningPlatform } from './helpers/index.ts'
+import { addTaxon, byTest, login, openApp, screenshot, textOf, useRunningPlatform } from './helpers/index.ts'
 
 const platform = useRunningPlatform()
-
-const byTest = (scope: Page | Locator, name: string) => scope.locator(`[data-test="${name}"]`)
-
-async function addTaxon(page: Page, query: string, scientificName: string): Promise<Locator> {
-  const index = await byTest(page, 'occurrence').count()
-  await byTest(page, 'add-occurrence').click()
-  const occurrence = byTest(page, 'occurrence').nth(index)
-  await byTest(occurrence, 'taxon-input').fill(query)
-  await byTest(occurrence, 'taxon-option').filter({ hasText: scientificName }).first().click()
-  await occurrence.getByRole('heading', { name: scientificName }).waitFor()
-  return occurrence
-}
 
 describe('from the field to the Synthese', () => {
   it('an observer enters a relevé with two taxa on the map, then finds it in the Synthèse map, list and sheet', async () => {

@@ -1,23 +1,18 @@
 import { DEMO_PASSWORD } from '@biodiv/core/testing'
-import type { Locator, Page } from 'playwright-core'
+import type { Locator } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { login, mapState, openApp, screenshot, textOf, useRunningPlatform } from './helpers/index.ts'
+import {
+  addTaxon,
+  byTest,
+  login,
+  mapState,
+  openApp,
+  screenshot,
+  textOf,
+  useRunningPlatform,
+} from './helpers/index.ts'
 
 const platform = useRunningPlatform()
-
-const byTest = (scope: Page | Locator, name: string) => scope.locator(`[data-test="${name}"]`)
-
-/** Types in the taxon autocomplete of the last occurrence and picks the option with that scientific name. */
-async function addTaxon(page: Page, query: string, scientificName: string): Promise<Locator> {
-  const index = await byTest(page, 'occurrence').count()
-  await byTest(page, 'add-occurrence').click()
-  // By position, not .last(): locators are lazy and the next taxon would become "the last".
-  const occurrence = byTest(page, 'occurrence').nth(index)
-  await byTest(occurrence, 'taxon-input').fill(query)
-  await byTest(occurrence, 'taxon-option').filter({ hasText: scientificName }).first().click()
-  await occurrence.getByRole('heading', { name: scientificName }).waitFor()
-  return occurrence
-}
 
 async function setCounting(occurrence: Locator, index: number, min: number, max: number): Promise<void> {
   await byTest(occurrence, 'counting-min').nth(index).fill(String(min))
