@@ -6,7 +6,9 @@ import type pg from 'pg'
  * `WHERE ${taxonSubtreeSql('o.cd_nom', '$1')}`. Synonyms count as their valid name.
  */
 export const taxonSubtreeSql = (column: string, ancestorParam: string) =>
-  `${column} IN (SELECT cd_nom FROM taxonomie.taxon_subtree(${ancestorParam}))`
+  // An array computed once, not `IN (SELECT …)`: with a LIMIT the planner turned the semi-join into a nested loop over
+  // the subtree for every synthese row (2 s for a class at 1M rows; 0.2 s as an indexed `= ANY`).
+  `${column} = ANY(ARRAY(SELECT cd_nom FROM taxonomie.taxon_subtree(${ancestorParam})))`
 
 /** Whether `cdNom` is `ancestor` or below it. */
 export async function isInSubtree(pool: pg.Pool, cdNom: number, ancestor: number): Promise<boolean> {
