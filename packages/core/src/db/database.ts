@@ -13,16 +13,13 @@ export interface Database {
  * (pglite-socket serves a single session: see docs/adr/0003-embedded-database.md).
  */
 export function createDatabase(url: string, poolSize: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize })
+  // The API's queries are short: JIT compilation (on by default) cost 1.3 s of a 4 s scoped tile query, with no gain.
+  // Set at connection start-up, so no query waits for it.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: '-c jit=off' })
   // A client losing its connection (database restart, embedded socket drop) must not crash the process: idle
   // clients report on the pool, checked-out ones on themselves; the query in flight still rejects.
   pool.on('error', () => undefined)
-  pool.on('connect', (client) => {
-    client.on('error', () => undefined)
-    // The API's queries are short: JIT compilation (on by default) cost 1.3 s of a 4 s scoped tile query, with no gain.
-    // Queued before any query of the client's first user.
-    client.query('SET jit = off').catch(() => undefined)
-  })
+  pool.on('connect', (client) => client.on('error', () => undefined))
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
   return {
     pool,
