@@ -34,7 +34,9 @@ export type {} from './plugins/db.ts'
 export type {} from './plugins/permissions.ts'
 export {
   type Caller,
+  OBSERVATION_BASE_COLUMNS,
   type ObservationSearch,
+  observationPage,
   observationWhere,
   syntheseVisibleSql,
 } from './synthese/synthese-queries.ts'

@@ -1,8 +1,8 @@
 import {
   badRequest,
-  decodeCursor,
-  keysetPage,
+  OBSERVATION_BASE_COLUMNS,
   type ObservationSearch,
+  observationPage,
   observationWhere,
   type PermissionFilter,
 } from '@biodiv/core'
@@ -83,15 +83,11 @@ export async function validationWhere(pool: Pool, validator: Validator, f: Valid
 
 const isoText = (column: string) => `(to_json(${column}) #>> '{}')`
 
-const LIST_COLUMNS = `s.id::double precision AS id, s.unique_id_sinp::text AS "uniqueIdSinp", s.cd_nom AS "cdNom",
-  s.nom_cite AS "nomCite", t.lb_nom AS "lbNom", t.nom_vern AS "nomVern", ${isoText('s.date_min')} AS "dateMin",
-  ${isoText('s.date_max')} AS "dateMax", s.observers, s.count_min AS "countMin", s.count_max AS "countMax",
-  s.id_dataset AS "datasetId", d.name AS "datasetName",
+const LIST_COLUMNS = `${OBSERVATION_BASE_COLUMNS},
   COALESCE((SELECT cd_nomenclature FROM ref_nomenclatures.nomenclatures WHERE id = s.id_nomenclature_valid_status), '0')
     AS "validStatus",
   s.validator, ${isoText('s.validation_date')} AS "validationDate", s.validation_comment AS "validationComment",
-  COALESCE(s.meta_update_date > ${lastValidationSql('s')}, false) AS "modifiedSinceValidation",
-  src.name AS source, ST_AsGeoJSON(s.the_geom_4326, 6)::json AS geometry`
+  COALESCE(s.meta_update_date > ${lastValidationSql('s')}, false) AS "modifiedSinceValidation"`
 
 /** One page of the observations to validate, newest first (keyset on id), and the next page's cursor (or null). */
 export async function listValidationObservations(
@@ -100,20 +96,12 @@ export async function listValidationObservations(
   f: ValidationSearch & { limit: number; cursor?: string },
 ) {
   const { limit, cursor, ...search } = f
-  const { where, params, p } = await validationWhere(pool, validator, search)
-  if (cursor) where.push(`s.id < ${p(decodeCursor(cursor))}::bigint`)
-  const { rows } = await pool.query<{ id: number; geometry: unknown } & Record<string, unknown>>(
-    `SELECT ${LIST_COLUMNS}
-       FROM gn_synthese.synthese s
-       JOIN taxonomie.taxref t ON t.cd_nom = s.cd_nom
-       JOIN gn_meta.datasets d ON d.id = s.id_dataset
-       JOIN gn_synthese.sources src ON src.id = s.id_source
-      WHERE ${where.join('\n        AND ')}
-      ORDER BY s.id DESC
-      LIMIT ${p(limit + 1)}`,
-    params,
+  return observationPage<{ id: number; geometry: unknown } & Record<string, unknown>>(
+    pool,
+    await validationWhere(pool, validator, search),
+    LIST_COLUMNS,
+    { limit, cursor },
   )
-  return keysetPage(rows, limit)
 }
 
 const userName = (u: string) =>

@@ -75,13 +75,16 @@ async function filterGeometry(pool: pg.Pool, text: string): Promise<string> {
 
 const isoText = (column: string) => `(to_json(${column}) #>> '{}')`
 
-const LIST_COLUMNS = `s.id::double precision AS id, s.unique_id_sinp::text AS "uniqueIdSinp", s.cd_nom AS "cdNom",
-  s.nom_cite AS "nomCite", t.lb_nom AS "lbNom", t.nom_vern AS "nomVern", ${isoText('s.date_min')} AS "dateMin",
-  ${isoText('s.date_max')} AS "dateMax", s.observers, s.count_min AS "countMin", s.count_max AS "countMax",
-  s.id_dataset AS "datasetId", d.name AS "datasetName",
-  (SELECT cd_nomenclature FROM ref_nomenclatures.nomenclatures WHERE id = s.id_nomenclature_valid_status)
-    AS "validStatus",
+/** The list columns every observation list shares (synthese, validation), on `s`, `t` taxref, `d` dataset, `src`. */
+export const OBSERVATION_BASE_COLUMNS = `s.id::double precision AS id, s.unique_id_sinp::text AS "uniqueIdSinp",
+  s.cd_nom AS "cdNom", s.nom_cite AS "nomCite", t.lb_nom AS "lbNom", t.nom_vern AS "nomVern",
+  ${isoText('s.date_min')} AS "dateMin", ${isoText('s.date_max')} AS "dateMax", s.observers,
+  s.count_min AS "countMin", s.count_max AS "countMax", s.id_dataset AS "datasetId", d.name AS "datasetName",
   src.name AS source, ST_AsGeoJSON(s.the_geom_4326, 6)::json AS geometry`
+
+const LIST_COLUMNS = `${OBSERVATION_BASE_COLUMNS},
+  (SELECT cd_nomenclature FROM ref_nomenclatures.nomenclatures WHERE id = s.id_nomenclature_valid_status)
+    AS "validStatus"`
 
 export type ObservationItem = Static<typeof ObservationItemSchema>
 
@@ -168,21 +171,32 @@ export async function listObservations(
   f: ObservationFilters,
 ): Promise<{ items: ObservationItem[]; nextCursor: string | null }> {
   const { limit, cursor, ...search } = f
-  const { where, params, p } = await observationWhere(pool, caller, search)
-  if (cursor) where.push(`s.id < ${p(decodeCursor(cursor))}::bigint`)
+  return observationPage(pool, await observationWhere(pool, caller, search), LIST_COLUMNS, { limit, cursor })
+}
 
-  const { rows } = await pool.query<ObservationItem>(
-    `SELECT ${LIST_COLUMNS}
+/**
+ * One keyset page (newest first) of the observations matching a WHERE built by `observationWhere` (or a module's
+ * extension of it), with the given columns, and the cursor of the next page (or null).
+ */
+export async function observationPage<T extends { id: number }>(
+  pool: pg.Pool,
+  { where, params, p }: Awaited<ReturnType<typeof observationWhere>>,
+  columns: string,
+  page: { limit: number; cursor?: string },
+): Promise<{ items: T[]; nextCursor: string | null }> {
+  const conditions = page.cursor ? [...where, `s.id < ${p(decodeCursor(page.cursor))}::bigint`] : where
+  const { rows } = await pool.query<T>(
+    `SELECT ${columns}
        FROM gn_synthese.synthese s
        JOIN taxonomie.taxref t ON t.cd_nom = s.cd_nom
        JOIN gn_meta.datasets d ON d.id = s.id_dataset
        JOIN gn_synthese.sources src ON src.id = s.id_source
-      WHERE ${where.join('\n        AND ')}
+      WHERE ${conditions.join('\n        AND ')}
       ORDER BY s.id DESC
-      LIMIT ${p(limit + 1)}`,
+      LIMIT ${p(page.limit + 1)}`,
     params,
   )
-  return keysetPage(rows, limit)
+  return keysetPage(rows, page.limit)
 }
 
 const nomenclatureSheet = Object.entries(SYNTHESE_NOMENCLATURES)
