@@ -1,0 +1,72 @@
+import { SYNTHESE_NOMENCLATURES, type SyntheseNomenclatureField } from '@biodiv/core'
+
+/**
+ * The transient table of one import's check step: `import.rows_<id>`, UNLOGGED, created by `checkImport` (which
+ * drops and recreates it on every run) and dropped by undo. One row per data line of the file:
+ *
+ * - `line integer PRIMARY KEY`: the line number as the user sees it in the file (header = 1; for a quoted field
+ *   spanning lines, the line where the record starts; for GeoJSON, 1 + the feature's index).
+ * - `field_count integer`: how many fields the line had (ROW_HAVE_TOO_MUCH_COLUMN / ROW_HAVE_LESS_COLUMN).
+ * - `c1 … cN text`: the raw source values, one per header column in header order (`sourceColumnName`), as read
+ *   after decoding; extra fields of a too-long line are dropped, missing ones are NULL.
+ * - `valid boolean NOT NULL`: false when the line has any ERROR in `import.import_errors`.
+ * - the typed, checked target columns, named exactly as the `gn_synthese.synthese` columns
+ *   (`STAGING_SYNTHESE_COLUMNS`); NULL where the source gave nothing or where the value was invalid, nomenclature
+ *   defaults already applied. On a valid row every NOT NULL column of the synthese is filled, so a finalize is one
+ *   `INSERT INTO gn_synthese.synthese (…) SELECT … FROM import.rows_<id> WHERE valid`.
+ */
+export const stagingTableName = (importId: number): string => `import.rows_${Math.trunc(importId)}`
+
+/** The bare raw table the load step COPYs into before the typed staging table is built from it. */
+export const rawTableName = (importId: number): string => `import.raw_${Math.trunc(importId)}`
+
+/** The raw text column holding the i-th (0-based) header column of the file. */
+export const sourceColumnName = (index: number): string => `c${index + 1}`
+
+/** Synthese nomenclature column of a nomenclature target field: `id_nomenclature_<suffix>`. */
+export const nomenclatureColumn = (field: SyntheseNomenclatureField): string =>
+  `id_nomenclature_${SYNTHESE_NOMENCLATURES[field][0]}`
+
+/** The typed target columns of the staging table (synthese names and types), in table order. */
+export const STAGING_SYNTHESE_COLUMNS: readonly (readonly [column: string, type: string])[] = [
+  ['unique_id_sinp', 'uuid'],
+  ['unique_id_sinp_grp', 'uuid'],
+  ['entity_source_pk_value', 'text'],
+  ['id_dataset', 'integer'],
+  ['cd_nom', 'integer'],
+  ['nom_cite', 'text'],
+  ['count_min', 'integer'],
+  ['count_max', 'integer'],
+  ['date_min', 'timestamptz'],
+  ['date_max', 'timestamptz'],
+  ['observers', 'text'],
+  ['determiner', 'text'],
+  ['the_geom_4326', 'geometry(Geometry,4326)'],
+  ['precision', 'integer'],
+  ['altitude_min', 'integer'],
+  ['altitude_max', 'integer'],
+  ['depth_min', 'integer'],
+  ['depth_max', 'integer'],
+  ['place_name', 'text'],
+  ['comment_context', 'text'],
+  ['comment_description', 'text'],
+  ['validator', 'text'],
+  ['validation_date', 'timestamptz'],
+  ['validation_comment', 'text'],
+  // Proofs (digitalProof, nonDigitalProof) as { "preuve_numerique_url": …, "preuve_non_numerique": … }.
+  ['additional_data', 'jsonb'],
+  ...(Object.keys(SYNTHESE_NOMENCLATURES) as SyntheseNomenclatureField[]).map(
+    (f) => [nomenclatureColumn(f), 'integer'] as const,
+  ),
+]
+
+/** The synthese column names of the staging table (what a finalize copies). */
+export const STAGING_COLUMN_NAMES: readonly string[] = STAGING_SYNTHESE_COLUMNS.map(([c]) => c)
+
+/** Drops an import's staging and raw tables (restart of the check, undo). */
+export async function dropStagingTables(
+  db: { query(sql: string): Promise<unknown> },
+  importId: number,
+): Promise<void> {
+  await db.query(`DROP TABLE IF EXISTS ${stagingTableName(importId)}, ${rawTableName(importId)}`)
+}
