@@ -104,6 +104,16 @@ export async function listValidationObservations(
   )
 }
 
+/** How many observations the validator may validate match the filters (what a bulk change by filter would change). */
+export async function countValidationObservations(pool: Pool, validator: Validator, f: ValidationSearch) {
+  const { where, params } = await validationWhere(pool, validator, f)
+  const { rows } = await pool.query<{ count: number }>(
+    `SELECT count(*)::double precision AS count FROM gn_synthese.synthese s WHERE ${where.join('\n AND ')}`,
+    params,
+  )
+  return rows[0]!.count
+}
+
 const userName = (u: string) =>
   `COALESCE(NULLIF(concat_ws(' ', ${u}.first_name, ${u}.last_name), ''), ${u}.login)`
 

@@ -8,12 +8,19 @@ import {
   type SessionUser,
 } from '@biodiv/core'
 import { type Static, Type } from 'typebox'
-import { listValidationObservations, type Validator, validationHistory } from './validation-queries.ts'
+import {
+  countValidationObservations,
+  listValidationObservations,
+  type Validator,
+  validationHistory,
+} from './validation-queries.ts'
 import {
   HistoryParams,
   StatusChangeBody,
   StatusChangeResult,
+  ValidationCount,
   ValidationFeatureCollection,
+  ValidationFilter,
   ValidationHistory,
   ValidationPage,
   ValidationQuery,
@@ -58,6 +65,26 @@ export const validationRoutes: Routes = async (fastify) => {
       const page = await listValidationObservations(pool, validator(request), filters)
       return pageOrFeatureCollection(request, reply, format, page) as never
     },
+  )
+
+  fastify.get(
+    '/observations/count',
+    {
+      config: { permission: 'R' },
+      schema: {
+        summary:
+          'How many observations I may validate match the filters (what a change by filter would change)',
+        querystring: ValidationFilter,
+        response: { 200: ValidationCount, ...errorResponses },
+      },
+    },
+    async (request) => ({
+      count: await countValidationObservations(
+        pool,
+        validator(request),
+        request.query as Static<typeof ValidationFilter>,
+      ),
+    }),
   )
 
   fastify.post(

@@ -37,6 +37,11 @@ export const ValidationQuery = Type.Object(
   { additionalProperties: false },
 )
 
+export const ValidationCount = Type.Object(
+  { count: Type.Integer({ description: 'Observations matching the filters that the caller may validate' }) },
+  { title: 'ValidationCount' },
+)
+
 export const ValidationFilter = Type.Object(validationFilters, {
   additionalProperties: false,
   title: 'ValidationFilter',

@@ -174,6 +174,30 @@ describe('validation API: statuses in bulk, history, filtered permissions, notif
     expect(await listed('val', '&status=0')).toEqual(['bird1', 'bird2', 'frog1', 'frog2'])
   })
 
+  it("counts what a change by the same filter would change, within each validator's rows", async () => {
+    const count = async (login: string, query = '') => {
+      const response = await call(login, 'GET', `/api/validation/observations/count${query}`)
+      expect(response.statusCode, response.body).toBe(200)
+      return response.json().count as number
+    }
+    // Only this file's observations (the demo database may hold others): by their source.
+    const ours = `?source=${SOURCE.name}`
+    expect(await count('val', ours)).toBe(4)
+    expect(await count('birds', ours)).toBe(2)
+    expect(await count('zone', ours)).toBe(2)
+    expect(await count('lpo', ours)).toBe(1)
+    expect(await count('reader', ours)).toBe(0) // R without V: nothing to validate
+    expect(await count('val', `${ours}&taxon=${FROG}&status=0`)).toBe(2)
+    const refused = await call('nobody', 'GET', '/api/validation/observations/count')
+    expect(refused.statusCode).toBe(403)
+    expect(refused.json()).not.toHaveProperty('count')
+    const unknown = await call('val', 'GET', '/api/validation/observations/count?status=42')
+    expect(unknown.statusCode).toBe(400)
+    expect(unknown.json().error.code).toBe('UNKNOWN_STATUS')
+    const limited = await call('val', 'GET', '/api/validation/observations/count?limit=5')
+    expect(limited.statusCode).toBe(400)
+  })
+
   it('gives a status, keeps the synthese row and the append-only history in step, oldest first', async () => {
     const first = await setStatus('val', { observations: [uuid.frog1], status: '2', comment: 'À confirmer' })
     expect(first.statusCode, first.body).toBe(200)
