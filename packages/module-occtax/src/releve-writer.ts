@@ -20,7 +20,6 @@ import {
   type Caller,
   callerParams,
   datasetVisibleSql,
-  nomenclatureCodeSql,
   nomenclatureIdSql,
   releveVisibleSql,
 } from './releve-scope.ts'
@@ -316,21 +315,6 @@ export async function saveReleve(
   ])
   const countingIds = new Map(writtenCountings.map((c) => [c.uuid, c.id]))
 
-  // Validation (the VALIDATION module writes it on the synthese rows) survives an edit of the counting.
-  const { rows: validations } = await client.query<{
-    uuid: string
-    status: string | null
-    validator: string | null
-    date: string | null
-    comment: string | null
-  }>(
-    `SELECT s.unique_id_sinp::text AS uuid, ${nomenclatureCodeSql('s.id_nomenclature_valid_status')} AS status,
-            s.validator, (to_json(s.validation_date) #>> '{}') AS date, s.validation_comment AS comment
-       FROM gn_synthese.synthese s WHERE s.unique_id_sinp = ANY($1::uuid[])`,
-    [countings.map((c) => c.uuid)],
-  )
-  const validationOf = new Map(validations.map((v) => [v.uuid, v]))
-
   // One synthese row per counting.
   const { start, end } = releveTimestamps(body)
   const observers =
@@ -367,13 +351,6 @@ export async function saveReleve(
       commentDescription: o.comment ?? null,
       additionalData: Object.keys(additionalData).length ? additionalData : null,
       grpTyp: body.grpTyp ?? null,
-    }
-    const validation = validationOf.get(c.uuid)
-    if (validation) {
-      row.validStatus = validation.status
-      row.validator = validation.validator
-      row.validationDate = validation.date
-      row.validationComment = validation.comment
     }
     for (const f of Object.keys(OCCURRENCE_NOMENCLATURES) as (keyof typeof OCCURRENCE_NOMENCLATURES)[])
       row[f] = o[f] ?? null

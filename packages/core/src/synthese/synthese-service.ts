@@ -259,14 +259,25 @@ const COLUMNS = [
 ] as const
 const NOMENCLATURE_COLUMNS = NOMENCLATURE_FIELDS.map((f) => `id_nomenclature_${SYNTHESE_NOMENCLATURES[f][0]}`)
 
+// A row that leaves its validation status out keeps the existing observation's validation (status, validator,
+// date, comment): writers re-sending an observation must not reset what validators decided.
+const VALIDATION_COLUMNS = new Set(['validator', 'validation_date', 'validation_comment'])
+const keptValidation = (existing: string, given: string) =>
+  `CASE WHEN r.keep_validation AND e.id IS NOT NULL THEN ${existing} ELSE ${given} END`
+
 const UPSERT_SQL = `
 INSERT INTO gn_synthese.synthese AS s (id_source, the_geom_4326, ${COLUMNS.map(([c]) => c).join(', ')},
        ${NOMENCLATURE_COLUMNS.join(', ')})
 SELECT $2::integer, ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(r.geometry::text), 4326)),
-       ${COLUMNS.map(([c]) => `r.${c}`).join(', ')},
-       ${NOMENCLATURE_FIELDS.map((f) => nomenclatureIdSql(SYNTHESE_NOMENCLATURES[f][1], `r.n_${SYNTHESE_NOMENCLATURES[f][0]}`)).join(',\n       ')}
-  FROM jsonb_to_recordset($1::jsonb) AS r(i integer, geometry jsonb, ${COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')},
+       ${COLUMNS.map(([c]) => (VALIDATION_COLUMNS.has(c) ? keptValidation(`e.${c}`, `r.${c}`) : `r.${c}`)).join(', ')},
+       ${NOMENCLATURE_FIELDS.map((f) => {
+         const id = nomenclatureIdSql(SYNTHESE_NOMENCLATURES[f][1], `r.n_${SYNTHESE_NOMENCLATURES[f][0]}`)
+         return f === 'validStatus' ? keptValidation('e.id_nomenclature_valid_status', id) : id
+       }).join(',\n       ')}
+  FROM jsonb_to_recordset($1::jsonb) AS r(i integer, geometry jsonb, keep_validation boolean,
+       ${COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')},
        ${NOMENCLATURE_FIELDS.map((f) => `n_${SYNTHESE_NOMENCLATURES[f][0]} text`).join(', ')})
+  LEFT JOIN gn_synthese.synthese e ON e.unique_id_sinp = r.unique_id_sinp AND e.id_source = $2
  ORDER BY r.i
 ON CONFLICT (unique_id_sinp) DO UPDATE SET the_geom_4326 = EXCLUDED.the_geom_4326,
        ${[...COLUMNS.map(([c]) => c).filter((c) => c !== 'unique_id_sinp'), ...NOMENCLATURE_COLUMNS]
@@ -282,6 +293,7 @@ RETURNING s.id::text AS id, s.unique_id_sinp::text AS uuid, (s.xmax = 0) AS inse
  * written: 400 with `rows[i].field` for bad counts, dates, geometry, unknown cd_nom, dataset, user or nomenclature
  * code. Left-out nomenclatures take the observation defaults of the digitiser's organism (else the instance's).
  * Observer links are replaced for the rows written; area links follow the geometry (database triggers).
+ * An update whose row leaves `validStatus` out keeps the observation's validation (status, validator, date, comment).
  * A `uniqueIdSinp` owned by another source, or an `entitySourcePkValue` already used by another row of the source,
  * → 409 SYNTHESE_CONFLICT.
  */
@@ -369,6 +381,7 @@ export async function upsertSyntheseRows(
     const record: Record<string, unknown> = {
       i,
       geometry: r.geometry,
+      keep_validation: r.validStatus == null,
       unique_id_sinp: (r.uniqueIdSinp ?? randomUUID()).toLowerCase(),
       unique_id_sinp_grp: r.uniqueIdSinpGrp ?? null,
       entity_source_pk_value: r.entitySourcePkValue ?? null,

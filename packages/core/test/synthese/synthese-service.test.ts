@@ -128,6 +128,38 @@ describe('synthese service: set-based upsert and delete by source', () => {
     ).toEqual([{ id_role: observerId }])
   })
 
+  it('keeps the validation of an updated row that leaves validStatus out, and replaces it when given', async () => {
+    const validated = row({
+      validStatus: '2',
+      validator: 'Expert Faune',
+      validationDate: '2025-01-10T10:00:00Z',
+      validationComment: 'Photo vue',
+    })
+    await upsert('TEST', [validated])
+    const { validStatus, validator, validationDate, validationComment, ...resent } = validated
+    await upsert('TEST', [{ ...resent, nomCite: 'Rana temporaria L.' }])
+    const kept = await codes(validated.uniqueIdSinp!)
+    expect(kept).toMatchObject({
+      nom_cite: 'Rana temporaria L.',
+      valid_status: '2',
+      validator: 'Expert Faune',
+      validation_comment: 'Photo vue',
+    })
+    expect(kept.validation_date.toISOString()).toBe('2025-01-10T10:00:00.000Z')
+
+    await upsert('TEST', [{ ...resent, validStatus: '4', validator: 'Autre', validationComment: null }])
+    expect(await codes(validated.uniqueIdSinp!)).toMatchObject({
+      valid_status: '4',
+      validator: 'Autre',
+      validation_comment: null,
+      validation_date: null,
+    })
+    // A new row leaving it out gets the default status (0, pending).
+    const fresh = row()
+    await upsert('TEST', [fresh])
+    expect(await codes(fresh.uniqueIdSinp!)).toMatchObject({ valid_status: '0', validator: null })
+  })
+
   it('refuses bad rows with 400 naming the row and field, and writes nothing', async () => {
     const before = await count()
     const expectError = async (rows: SyntheseRowInput[], code: string, field: string) => {
