@@ -33,6 +33,12 @@ export type {} from './plugins/auth.ts'
 export type {} from './plugins/db.ts'
 export type {} from './plugins/permissions.ts'
 export {
+  BULK_SYNTHESE_COLUMNS,
+  type StagingUpsertOptions,
+  type StagingUpsertResult,
+  upsertSyntheseFromStaging,
+} from './synthese/synthese-bulk-writer.ts'
+export {
   type Caller,
   OBSERVATION_BASE_COLUMNS,
   type ObservationSearch,
