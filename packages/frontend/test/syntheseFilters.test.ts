@@ -111,6 +111,13 @@ describe('Synthese filters → API query string', () => {
     )
   })
 
+  it('keeps an import filter (/synthese?import=12, linked from the import wizard) from the URL to the API', () => {
+    const filters = filtersFromQuery({ import: '12', taxon: '351' })
+    expect(filters.importId).toBe(12)
+    expect(filtersToApiParams(filters).toString()).toBe('taxon=351&import=12')
+    expect(mergeFiltersIntoQuery({ import: '3' }, emptyFilters())).toEqual({})
+  })
+
   it('is empty without filters, and encodes the drawn GeoJSON safely for a tile URL template', () => {
     expect(filtersToApiParams(emptyFilters()).toString()).toBe('')
     const text = filtersToApiParams({ ...emptyFilters(), geometry: polygon }).toString()

@@ -21,6 +21,8 @@ export interface SyntheseFilters {
   status: string | null
   /** A drawn polygon, GeoJSON text in WGS 84. */
   geometry: string | null
+  /** The rows of one import (its wizard links here); no field in the panel, kept until reset. */
+  importId?: number
 }
 
 export function emptyFilters(): SyntheseFilters {
@@ -48,6 +50,7 @@ export const FILTER_QUERY_KEYS = [
   'observer',
   'status',
   'geometry',
+  'import',
 ] as const
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/
@@ -77,6 +80,7 @@ export function filtersFromQuery(query: LocationQuery): SyntheseFilters {
   const dataset = ids(query.dataset)[0] ?? null
   const status = first(query.status)
   const geometry = first(query.geometry)
+  const importId = ids(query.import)[0]
   return {
     taxa: ids(query.taxon),
     taxonTree: first(query.tree) === '1',
@@ -87,6 +91,7 @@ export function filtersFromQuery(query: LocationQuery): SyntheseFilters {
     observer: first(query.observer)?.trim() ?? '',
     status: status?.trim() ? status.trim() : null,
     geometry: geometry?.trim() ? geometry.trim() : null,
+    ...(importId ? { importId } : {}),
   }
 }
 
@@ -102,6 +107,7 @@ export function filtersToQuery(f: SyntheseFilters): LocationQueryRaw {
     observer: f.observer.trim() || undefined,
     status: f.status || undefined,
     geometry: f.geometry || undefined,
+    import: f.importId ? String(f.importId) : undefined,
   }
 }
 
@@ -128,6 +134,7 @@ export function filtersToApiParams(f: SyntheseFilters): URLSearchParams {
   if (f.observer.trim()) params.set('observer', f.observer.trim())
   if (f.status) params.set('status', f.status)
   if (f.geometry) params.set('geometry', f.geometry)
+  if (f.importId) params.set('import', String(f.importId))
   return params
 }
 
