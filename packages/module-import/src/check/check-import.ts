@@ -1,0 +1,269 @@
+import {
+  type Database,
+  datasetVisibleSql,
+  SYNTHESE_NOMENCLATURES,
+  type SyntheseNomenclatureField,
+} from '@biodiv/core'
+import type { FieldMapping } from '../import-schemas.ts'
+import { importUploadDir, storedPath } from '../upload-storage.ts'
+import { buildStagingSql, type ContentMapping, SEP } from './build-staging.ts'
+import { type CheckErrorCode, levelOf } from './error-codes.ts'
+import { loadFile } from './load-file.ts'
+import { dropStagingTables, rawTableName, stagingTableName } from './staging-table.ts'
+
+type Pool = Database['pool']
+
+export interface CheckCounts {
+  /** Data lines of the file. */
+  rows: number
+  /** Lines without any ERROR (they go to the synthese at finalize). */
+  valid: number
+  /** ERROR entries of import.import_errors (one per line and code). */
+  errors: number
+  /** WARNING entries. */
+  warnings: number
+}
+
+export interface CheckOptions {
+  /** UPLOAD_DIR (the core setting); defaults to the one the module's routes were registered with. */
+  uploadDir?: string
+  /** Box (lon/lat) every geometry must fall within; default: the area of use of the instance's LOCAL_SRID. */
+  bbox?: readonly [number, number, number, number]
+}
+
+let registeredUploadDir: string | null = null
+/** Called by the module's routes at registration, so that jobs find the uploaded files. */
+export const setCheckUploadDir = (dir: string) => {
+  registeredUploadDir = dir
+}
+
+/** Areas of use (EPSG) of the usual French local projections, lon/lat. */
+const AREAS_OF_USE: Record<number, [number, number, number, number]> = {
+  2154: [-9.86, 41.15, 10.38, 51.56],
+  2975: [55.16, -21.42, 55.86, -20.81],
+  2972: [-54.61, 2.11, -49.45, 8.88],
+  5490: [-63.66, 14.08, -57.52, 18.54],
+  4471: [44.98, -13.05, 45.35, -12.61],
+  4467: [-56.48, 46.69, -56.07, 47.19],
+}
+const WORLD: [number, number, number, number] = [-180, -90, 180, 90]
+
+/** The LOCAL_SRID's area of use: the known ones, else PostGIS ≥ 3.4's postgis_srs(), else the world. */
+async function defaultBbox(pool: Pool): Promise<[number, number, number, number]> {
+  const { rows } = await pool.query<{ srid: number; has_srs: boolean }>(
+    `SELECT ref_geo.local_srid() AS srid, to_regprocedure('postgis_srs(text, text)') IS NOT NULL AS has_srs`,
+  )
+  const { srid, has_srs } = rows[0]!
+  if (AREAS_OF_USE[srid]) return AREAS_OF_USE[srid]
+  if (has_srs) {
+    const { rows: box } = await pool.query<{ b: number[] | null }>(
+      `SELECT ARRAY[ST_X(point_sw), ST_Y(point_sw), ST_X(point_ne), ST_Y(point_ne)] AS b
+         FROM postgis_srs('EPSG', $1::text)`,
+      [String(srid)],
+    )
+    const b = box[0]?.b
+    if (b?.every((x) => Number.isFinite(x))) return b as [number, number, number, number]
+  }
+  return WORLD
+}
+
+interface ImportToCheck {
+  id: number
+  owner_id: number
+  organism_id: number | null
+  dataset_id: number | null
+  format: 'csv' | 'geojson'
+  encoding: string
+  separator: string | null
+  srid: number
+  columns: string[]
+  field_mapping: FieldMapping | null
+  content_mapping: ContentMapping | null
+  update_existing: boolean
+  file_path: string
+  scope: number
+}
+
+async function readImport(pool: Pool, importId: number): Promise<ImportToCheck> {
+  const { rows } = await pool.query<ImportToCheck>(
+    `SELECT i.id, i.owner_id, i.organism_id, i.dataset_id, i.format, i.encoding, i.separator, i.srid, i.columns,
+            i.field_mapping, i.content_mapping, i.update_existing, i.file_path,
+            (SELECT COALESCE(max(p.scope), 0)::int FROM core.permissions p
+               JOIN core.modules m ON m.code = p.module_code AND m.enabled
+              WHERE p.module_code = 'IMPORT' AND p.action = 'C'
+                AND (p.user_id = i.owner_id
+                     OR p.group_id IN (SELECT group_id FROM core.user_groups WHERE user_id = i.owner_id))) AS scope
+       FROM import.imports i WHERE i.id = $1`,
+    [importId],
+  )
+  const row = rows[0]
+  if (!row) throw new Error(`Import ${importId} does not exist`)
+  if (!row.field_mapping) throw new Error(`Import ${importId} has no field mapping`)
+  return row
+}
+
+/** Default observation nomenclature (ids) of the owner's organism, else the instance's. */
+async function nomenclatureDefaults(pool: Pool, organismId: number | null) {
+  const { rows } = await pool.query<{ type: string; id: number }>(
+    `SELECT DISTINCT ON (t.mnemonique) t.mnemonique AS type, d.nomenclature_id AS id
+       FROM ref_nomenclatures.defaults d JOIN ref_nomenclatures.types t ON t.id = d.type_id
+      WHERE d.usage = 'observation' AND (d.organism_id IS NULL OR d.organism_id = $1)
+      ORDER BY t.mnemonique, d.organism_id NULLS LAST`,
+    [organismId],
+  )
+  const byType = new Map(rows.map((r) => [r.type, r.id]))
+  return Object.fromEntries(
+    (Object.keys(SYNTHESE_NOMENCLATURES) as SyntheseNomenclatureField[]).map((f) => [
+      f,
+      byType.get(SYNTHESE_NOMENCLATURES[f][1]) ?? null,
+    ]),
+  ) as Record<SyntheseNomenclatureField, number | null>
+}
+
+/** The import's own dataset and what forbids importing into it for its owner (scope, active), if anything. */
+async function importDataset(pool: Pool, imp: ImportToCheck) {
+  if (imp.dataset_id === null) return null
+  const { rows } = await pool.query<{ active: boolean; visible: boolean }>(
+    `SELECT d.active, ($3 > 0 AND ${datasetVisibleSql('d')}) AS visible FROM gn_meta.datasets d WHERE d.id = $4`,
+    [imp.owner_id, imp.organism_id, imp.scope, imp.dataset_id],
+  )
+  const d = rows[0]
+  const error: CheckErrorCode | null = !d
+    ? 'DATASET_NOT_FOUND'
+    : !d.visible
+      ? 'DATASET_NOT_AUTHORIZED'
+      : !d.active
+        ? 'DATASET_NOT_ACTIVE'
+        : null
+  return { id: imp.dataset_id, error }
+}
+
+// Overall progress given to `report`: the load takes most of the time.
+const LOAD_SHARE = 0.6
+
+/**
+ * The check step of an import: streams its file into `import.rows_<id>` (see staging-table.ts), checks every line
+ * set-based in SQL and writes `import.import_errors`. Restartable: it first drops the staging tables and deletes the
+ * import's previous errors. `report(step, progress)` receives the step ('load', 'check', 'duplicates', 'errors')
+ * and the overall progress 0..1. Does not change the import's status or counts: the caller (the job) does.
+ */
+export async function checkImport(
+  pool: Pool,
+  importId: number,
+  report: (step: string, progress: number) => Promise<void>,
+  signal?: AbortSignal,
+  options: CheckOptions = {},
+): Promise<CheckCounts> {
+  const uploadDir = options.uploadDir ?? registeredUploadDir
+  if (!uploadDir) throw new Error('checkImport: no upload folder (options.uploadDir, or setCheckUploadDir)')
+  const imp = await readImport(pool, importId)
+  const fieldMapping = imp.field_mapping!
+  await dropStagingTables(pool, importId)
+  await pool.query('DELETE FROM import.import_errors WHERE import_id = $1', [importId])
+  await report('load', 0)
+
+  const loaded = await loadFile(
+    pool,
+    {
+      importId,
+      path: storedPath(importUploadDir(uploadDir), imp.file_path),
+      format: imp.format,
+      encoding: imp.encoding,
+      separator: imp.separator,
+      columns: imp.columns,
+    },
+    (fraction) => report('load', fraction * LOAD_SHARE),
+    signal,
+  )
+  signal?.throwIfAborted()
+  await report('check', LOAD_SHARE)
+
+  const sql = buildStagingSql({
+    importId,
+    columns: imp.columns,
+    fieldMapping,
+    srid: imp.srid,
+    importDataset: await importDataset(pool, imp),
+    defaults: await nomenclatureDefaults(pool, imp.organism_id),
+    bbox: options.bbox ?? (await defaultBbox(pool)),
+  })
+  await pool.query(sql, [imp.owner_id, imp.organism_id, imp.scope, JSON.stringify(imp.content_mapping ?? {})])
+  const table = stagingTableName(importId)
+  await pool.query(`DROP TABLE IF EXISTS ${rawTableName(importId)}`)
+  await pool.query(`ALTER TABLE ${table} ADD PRIMARY KEY (line)`)
+  signal?.throwIfAborted()
+  await report('duplicates', 0.85)
+
+  const column = (field: string) => {
+    const s = fieldMapping[field]
+    return s && 'column' in s ? s.column : field
+  }
+  const insertErrors = (code: CheckErrorCode, field: string | null, select: string) =>
+    pool.query(
+      `INSERT INTO import.import_errors (import_id, code, level, column_name, line)
+       SELECT $1, $2, $3, $4, x.line FROM (${select}) x ORDER BY x.line`,
+      [importId, code, levelOf(code, imp.update_existing), field === null ? null : column(field)],
+    )
+  // Row-level errors found by the build.
+  await pool.query(
+    `INSERT INTO import.import_errors (import_id, code, level, column_name, line)
+     SELECT $1, split_part(e, $2, 1), 'ERROR', NULLIF(split_part(e, $2, 2), ''), r.line
+       FROM ${table} r CROSS JOIN LATERAL unnest(r.errs) e WHERE NOT r.valid ORDER BY r.line`,
+    [importId, SEP],
+  )
+  await pool.query(`ALTER TABLE ${table} DROP COLUMN errs`)
+  // Across lines and against the synthese.
+  if ('uniqueIdSinp' in fieldMapping) {
+    await insertErrors(
+      'DUPLICATE_UUID',
+      'uniqueIdSinp',
+      `SELECT line FROM (SELECT line, count(*) OVER (PARTITION BY unique_id_sinp) AS n FROM ${table}
+                          WHERE unique_id_sinp IS NOT NULL) d WHERE n > 1`,
+    )
+    await insertErrors(
+      'EXISTING_UUID',
+      'uniqueIdSinp',
+      `SELECT r.line FROM ${table} r JOIN gn_synthese.synthese s ON s.unique_id_sinp = r.unique_id_sinp`,
+    )
+  }
+  if ('entitySourcePkValue' in fieldMapping) {
+    await insertErrors(
+      'DUPLICATE_ENTITY_SOURCE_PK',
+      'entitySourcePkValue',
+      `SELECT line FROM (SELECT line, count(*) OVER (PARTITION BY entity_source_pk_value) AS n FROM ${table}
+                          WHERE entity_source_pk_value IS NOT NULL) d WHERE n > 1`,
+    )
+  }
+  // File-level errors.
+  if (loaded.rows === 0)
+    await pool.query(
+      `INSERT INTO import.import_errors (import_id, code, level) VALUES ($1, 'EMPTY_FILE', 'ERROR')`,
+      [importId],
+    )
+  if (loaded.duplicateColumns.length > 0) {
+    await pool.query(
+      `INSERT INTO import.import_errors (import_id, code, level, column_name, line)
+       SELECT $1, 'HEADER_SAME_COLUMN_NAME', 'ERROR', c, 1 FROM unnest($2::text[]) c`,
+      [importId, loaded.duplicateColumns],
+    )
+    await pool.query(`UPDATE ${table} SET valid = false WHERE valid`)
+  }
+  signal?.throwIfAborted()
+  await report('errors', 0.95)
+  await pool.query(
+    `UPDATE ${table} r SET valid = false
+      WHERE r.valid AND r.line IN (SELECT line FROM import.import_errors
+                                    WHERE import_id = $1 AND level = 'ERROR' AND line IS NOT NULL)`,
+    [importId],
+  )
+  const { rows } = await pool.query<CheckCounts>(
+    `SELECT (SELECT count(*) FROM ${table})::int AS rows,
+            (SELECT count(*) FROM ${table} WHERE valid)::int AS valid,
+            count(*) FILTER (WHERE level = 'ERROR')::int AS errors,
+            count(*) FILTER (WHERE level = 'WARNING')::int AS warnings
+       FROM import.import_errors WHERE import_id = $1`,
+    [importId],
+  )
+  await report('errors', 1)
+  return rows[0]!
+}

@@ -1,0 +1,222 @@
+import { once } from 'node:events'
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { Transform } from 'node:stream'
+import { finished, pipeline } from 'node:stream/promises'
+import type { Database } from '@biodiv/core'
+import { badRequest, readGeoJsonFeatures } from '@biodiv/core'
+import { CsvError, parse } from 'csv-parse'
+import iconv from 'iconv-lite'
+import { from as copyFrom } from 'pg-copy-streams'
+import { rawTableName, sourceColumnName } from './staging-table.ts'
+
+/** One data line of the file: its line number, how many fields it had, its values in header order. */
+export interface RawRow {
+  line: number
+  fieldCount: number
+  values: (string | null)[]
+}
+
+export interface LoadInput {
+  importId: number
+  path: string
+  format: 'csv' | 'geojson'
+  encoding: string
+  separator: string | null
+  /** The header as the decode step read it. */
+  columns: readonly string[]
+}
+
+export interface LoadResult {
+  rows: number
+  /** Names found more than once in the header read now (HEADER_SAME_COLUMN_NAME). */
+  duplicateColumns: string[]
+}
+
+// A COPY statement's data is buffered in memory by the embedded database until CopyDone: bounded batches keep
+// that flat there, and cost nothing measurable on PostgreSQL.
+const BATCH_ROWS = 50_000
+const BATCH_BYTES = 16 * 1024 * 1024
+const CHUNK_BYTES = 256 * 1024
+
+const copyValue = (v: string | null): string =>
+  v === null
+    ? '\\N'
+    : v.replace(/[\\\t\n\r\0]/g, (c) =>
+        c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '',
+      )
+
+const lineBreaks = (values: readonly string[]): number => {
+  let n = 0
+  for (const v of values) n += v.match(/\r\n|\r|\n/g)?.length ?? 0
+  return n
+}
+
+/**
+ * Data rows of a delimited file, decoded on the fly (iconv-lite → csv-parse). Line numbers are the user's: header
+ * = 1, empty lines counted, a record whose quoted field spans lines numbered by its first line (csv-parse's own
+ * `info.lines` miscounts CRLF inside quotes, so they are counted here).
+ */
+async function* csvRows(
+  input: LoadInput,
+  header: { duplicates: string[] },
+  onBytes: (n: number) => void,
+): AsyncGenerator<RawRow> {
+  const source = createReadStream(input.path, { highWaterMark: 1 << 20 })
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      onBytes(chunk.length)
+      callback(null, chunk)
+    },
+  })
+  const parser = parse({
+    delimiter: input.separator ?? ',',
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    bom: true,
+    info: true,
+  })
+  const piped = pipeline(source, counter, iconv.decodeStream(input.encoding), parser).catch(() => undefined)
+  const width = input.columns.length
+  let end = 0 // the last line of the previous record
+  let emptyBefore = 0
+  let first = true
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[]
+      info: { empty_lines: number }
+    }>) {
+      const start = end + 1 + (info.empty_lines - emptyBefore)
+      emptyBefore = info.empty_lines
+      end = start + lineBreaks(record)
+      if (first) {
+        first = false
+        const seen = new Set<string>()
+        for (const raw of record) {
+          const name = raw.trim()
+          if (name !== '' && seen.has(name) && !header.duplicates.includes(name)) header.duplicates.push(name)
+          seen.add(name)
+        }
+        continue
+      }
+      const values: (string | null)[] = record.slice(0, width)
+      while (values.length < width) values.push(null)
+      yield { line: start, fieldCount: record.length, values }
+    }
+  } catch (error) {
+    if (error instanceof CsvError)
+      throw badRequest('INVALID_CSV', `The file cannot be read near line ${end + 1}: ${error.message}`)
+    throw error
+  } finally {
+    source.destroy()
+    await piped
+  }
+}
+
+const cell = (value: unknown): string | null =>
+  value === null || value === undefined
+    ? null
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value)
+
+/** Features of a GeoJSON file as rows: the header's property columns, then the geometry as GeoJSON text. */
+async function* geoJsonRows(input: LoadInput, onBytes: (n: number) => void): AsyncGenerator<RawRow> {
+  const names = input.columns.slice(0, -1)
+  try {
+    for await (const { number, feature } of readGeoJsonFeatures(input.path)) {
+      const f = feature as { properties?: Record<string, unknown> | null; geometry?: unknown }
+      const values = [...names.map((n) => cell(f.properties?.[n])), cell(f.geometry)]
+      // Approximate progress: the feature's JSON length, not its exact bytes in the file.
+      onBytes(values.reduce((sum, v) => sum + (v?.length ?? 0) + 8, 16))
+      yield { line: number, fieldCount: input.columns.length, values }
+    }
+  } catch (error) {
+    throw badRequest('INVALID_GEOJSON', `The GeoJSON file cannot be read: ${(error as Error).message}`)
+  }
+}
+
+/**
+ * Streams the file into the raw table `import.raw_<id>` (UNLOGGED: line, field_count, c1…cN text) with COPY, in
+ * batches; a client is held only during a batch, so progress reports may use the same (single-connection) pool.
+ * Memory stays flat whatever the size of the file.
+ */
+export async function loadFile(
+  pool: Database['pool'],
+  input: LoadInput,
+  onProgress: (fraction: number) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<LoadResult> {
+  const table = rawTableName(input.importId)
+  const columns = input.columns.map((_, i) => sourceColumnName(i))
+  await pool.query(
+    `CREATE UNLOGGED TABLE ${table} (line integer NOT NULL, field_count integer NOT NULL${columns
+      .map((c) => `, ${c} text`)
+      .join('')})`,
+  )
+  const size = Math.max(1, (await stat(input.path)).size)
+  let bytes = 0
+  const onBytes = (n: number) => {
+    bytes += n
+  }
+  const header = { duplicates: [] as string[] }
+  const rows = input.format === 'geojson' ? geoJsonRows(input, onBytes) : csvRows(input, header, onBytes)
+  const copySql = `COPY ${table} (line, field_count, ${columns.join(', ')}) FROM STDIN`
+  let total = 0
+  let next = await rows.next()
+  try {
+    while (!next.done) {
+      signal?.throwIfAborted()
+      const client = await pool.connect()
+      let failed: unknown = null
+      try {
+        const stream = client.query(copyFrom(copySql))
+        let chunk: string[] = []
+        let chunkBytes = 0
+        let batchRows = 0
+        let batchBytes = 0
+        const flush = async () => {
+          if (chunk.length === 0) return
+          const text = chunk.join('')
+          chunk = []
+          chunkBytes = 0
+          if (!stream.write(text)) await once(stream, 'drain')
+        }
+        try {
+          while (!next.done && batchRows < BATCH_ROWS && batchBytes < BATCH_BYTES) {
+            const row = next.value
+            const line = `${row.line}\t${row.fieldCount}\t${row.values.map(copyValue).join('\t')}\n`
+            chunk.push(line)
+            chunkBytes += line.length
+            batchBytes += line.length
+            batchRows++
+            if (chunkBytes >= CHUNK_BYTES) {
+              await flush()
+              signal?.throwIfAborted()
+            }
+            next = await rows.next()
+          }
+          await flush()
+          stream.end()
+          await finished(stream)
+        } catch (error) {
+          stream.destroy(error as Error)
+          await finished(stream).catch(() => undefined)
+          throw error
+        }
+        total += batchRows
+      } catch (error) {
+        failed = error
+        throw error
+      } finally {
+        // A failed COPY leaves the connection in an unknown state: it is discarded, not reused.
+        client.release(failed ? (failed as Error) : undefined)
+      }
+      await onProgress(Math.min(1, bytes / size))
+    }
+  } finally {
+    await rows.return(undefined)
+  }
+  return { rows: total, duplicateColumns: header.duplicates }
+}
