@@ -98,11 +98,21 @@ export interface UpsertResult {
   rows: { id: number; uniqueIdSinp: string }[]
 }
 
-/** Creates or updates a source (by name) and returns its id. */
+/**
+ * Creates or updates a source (by name) and returns its id. A source that already says what is given is only read:
+ * an upsert would lock its row until the writer's transaction ends, and make concurrent writers of one source wait.
+ */
 export async function ensureSyntheseSource(
   client: pg.ClientBase,
   source: SyntheseSourceSpec,
 ): Promise<number> {
+  const { rows: current } = await client.query<{ id: number }>(
+    `SELECT id FROM gn_synthese.sources
+      WHERE name = $1 AND ($2::text IS NULL OR description = $2) AND ($3::text IS NULL OR module_code = $3)
+        AND ($4::text IS NULL OR url_template = $4)`,
+    [source.name, source.description ?? null, source.moduleCode ?? null, source.urlTemplate ?? null],
+  )
+  if (current[0]) return current[0].id
   const { rows } = await client.query<{ id: number }>(
     `INSERT INTO gn_synthese.sources (name, description, module_code, url_template) VALUES ($1, $2, $3, $4)
      ON CONFLICT (name) DO UPDATE SET description = COALESCE(EXCLUDED.description, sources.description),

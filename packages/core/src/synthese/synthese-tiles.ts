@@ -99,6 +99,54 @@ export function hasSqlMvt(pool: pg.Pool): Promise<boolean> {
 
 export type TileEncoder = 'sql' | 'js'
 
+export interface TileOptions {
+  /** How the MVT is built: by PostGIS (`ST_AsMVT`) or in JS; default: PostGIS where it can. */
+  encoder?: TileEncoder
+  /** Whether grid tiles may read the precomputed cell counts when the request allows it (default true). */
+  gridCounts?: boolean
+}
+
+/** A parameter list and its binder, for the queries that need no caller clause. */
+function boundParams(): { where: string[]; params: unknown[]; p: (value: unknown) => string } {
+  const params: unknown[] = []
+  return { where: [], params, p: (value) => `$${params.push(value)}` }
+}
+
+/** Filters the precomputed cell counts can answer: they are kept per dataset and source only. */
+const GRID_COUNT_FILTERS = new Set(['dataset', 'source', 'import'])
+
+/** Whether a grid tile can be summed from gn_synthese.grid_counts: every observation visible, filters they hold. */
+export function gridCountsAnswer(caller: Caller, filters: ObservationSearch): boolean {
+  return caller.scope === 3 && normalizeFilters(filters).every(([name]) => GRID_COUNT_FILTERS.has(name))
+}
+
+/**
+ * The `cells` CTE (cx, cy, n) of a grid tile from the precomputed counts: the tile's 64 × 64 cells are the cells of
+ * quadtree level z + 6 from (x·64, (2^z − 1 − y)·64), counted from the south-west corner as the raw query does.
+ */
+function countedCells(filters: ObservationSearch, tile: Tile, p: (value: unknown) => string): string {
+  const [level, x0, y0] = [p(tile.z + 6), p(tile.x * GRID_CELLS), p((2 ** tile.z - 1 - tile.y) * GRID_CELLS)]
+  const where = [
+    `level = ${level}::smallint`,
+    `gx BETWEEN ${x0}::integer AND ${x0}::integer + ${GRID_CELLS - 1}`,
+    `gy BETWEEN ${y0}::integer AND ${y0}::integer + ${GRID_CELLS - 1}`,
+  ]
+  if (filters.dataset?.length) where.push(`id_dataset = ANY(${p(filters.dataset)}::integer[])`)
+  if (filters.source)
+    where.push(`id_source = (SELECT id FROM gn_synthese.sources WHERE name = ${p(filters.source)}::text)`)
+  if (filters.import !== undefined)
+    where.push(
+      `id_source = (SELECT id FROM gn_synthese.sources WHERE name = 'IMPORT:' || ${p(filters.import)}::text)`,
+    )
+  const condition = where.join(' AND ')
+  return `cells AS (
+      SELECT g.gx - ${x0}::integer AS cx, g.gy - ${y0}::integer AS cy, sum(g.n)::integer AS n
+        FROM (SELECT gx, gy, n FROM gn_synthese.grid_counts WHERE ${condition}
+              UNION ALL
+              SELECT gx, gy, n FROM gn_synthese.grid_count_deltas WHERE ${condition}) g
+       GROUP BY 1, 2 HAVING sum(g.n) > 0)`
+}
+
 /**
  * One Mapbox vector tile (EPSG:3857, extent 4096) of the observations visible to the caller that match the filters
  * (same `observationWhere` as the list and the export), or null when it holds no feature. One statement; the rows
@@ -109,16 +157,20 @@ export type TileEncoder = 'sql' | 'js'
  * - above: layer `observations`, one point per row with `id`, `cdNom`, `date` (date_min, YYYY-MM-DD) and `status`
  *   (STATUT_VALID code); the feature id is the synthese id too.
  * Built by ST_AsMVT, or (encoder 'js', the default where PostGIS lacks it) from the same rows by `encodeMvtLayer`.
+ * Grid tiles a scope-3 caller asks with no filter but dataset/source/import are summed from the precomputed cell
+ * counts (gn_synthese.grid_counts + grid_count_deltas, kept by triggers: ADR 14) instead of the rows: same cells.
  */
 export async function syntheseTile(
   pool: pg.Pool,
   caller: Caller,
   filters: ObservationSearch,
   tile: Tile,
-  encoder?: TileEncoder,
+  options: TileOptions = {},
 ): Promise<Buffer | null> {
-  const sqlEncoder = (encoder ?? ((await hasSqlMvt(pool)) ? 'sql' : 'js')) === 'sql'
-  const { where, params, p } = await observationWhere(pool, caller, filters)
+  const sqlEncoder = (options.encoder ?? ((await hasSqlMvt(pool)) ? 'sql' : 'js')) === 'sql'
+  const counted =
+    tile.z <= AGGREGATE_MAX_ZOOM && options.gridCounts !== false && gridCountsAnswer(caller, filters)
+  const { where, params, p } = counted ? boundParams() : await observationWhere(pool, caller, filters)
   const [z, x, y] = [p(tile.z), p(tile.x), p(tile.y)]
   const envelope = `ST_TileEnvelope(${z}::integer, ${x}::integer, ${y}::integer)`
   const filter = where.join('\n      AND ')
@@ -129,7 +181,9 @@ export async function syntheseTile(
       FROM (SELECT ${envelope} AS e) t)`
   let sql: string
   if (tile.z <= AGGREGATE_MAX_ZOOM) {
-    const cells = `WITH ${bounds}, cells AS (
+    const cells = counted
+      ? `WITH ${bounds}, ${countedCells(filters, tile, p)}`
+      : `WITH ${bounds}, cells AS (
       SELECT floor((ST_X(o.g) - b.x0) / b.size)::integer AS cx, floor((ST_Y(o.g) - b.y0) / b.size)::integer AS cy,
              count(*)::integer AS n
         FROM (SELECT s.the_geom_3857 AS g FROM gn_synthese.synthese s

@@ -379,8 +379,8 @@ describe('synthese vector tiles', () => {
         [{ z: 12, x: tileOf(6.2, 44.8, 12).x, y: tileOf(6.2, 44.8, 12).y }, { dateMin: '2020-01-01' }],
         [{ z: 14, x: 0, y: 0 }, {}],
       ] as [Tile, ObservationSearch][]) {
-        const sql = features(await syntheseTile(pool, caller, filters, tile, 'sql'))
-        const js = features(await syntheseTile(pool, caller, filters, tile, 'js'))
+        const sql = features(await syntheseTile(pool, caller, filters, tile, { encoder: 'sql' }))
+        const js = features(await syntheseTile(pool, caller, filters, tile, { encoder: 'js' }))
         expect(js, JSON.stringify({ scope, tile, filters })).toEqual(sql)
       }
     }
