@@ -79,7 +79,17 @@ export const ImportSchema = Type.Object(
     sample: Type.Array(Type.Array(Nullable(Type.String()))),
     fieldMapping: Nullable(FieldMapping),
     contentMapping: Nullable(ContentMapping),
-    updateExisting: Type.Boolean(),
+    updateExisting: Type.Boolean({
+      description: 'rows whose UUID is already in the synthese update it (re-import) instead of being errors',
+    }),
+    failure: Nullable(
+      Type.Object(
+        { step: Type.String(), code: Type.String(), message: Type.String() },
+        { description: 'why the last check or finalize job failed' },
+      ),
+    ),
+    checkedAt: Nullable(Type.String()),
+    importedAt: Nullable(Type.String()),
     counts: Type.Object({
       rows: Nullable(Type.Integer()),
       valid: Nullable(Type.Integer()),
@@ -191,3 +201,23 @@ export const MappingInput = Type.Object(
   { additionalProperties: false },
 )
 export type MappingInput = Static<typeof MappingInput>
+
+export const JobBody = Type.Object(
+  {
+    updateExisting: Type.Optional(
+      Type.Boolean({
+        description:
+          'rows whose UUID is already in the synthese update that observation (re-import) instead of being errors',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const UndoResult = Type.Object(
+  {
+    id: Type.Integer(),
+    deletedObservations: Type.Integer({ description: 'synthese rows of the import removed' }),
+  },
+  { title: 'ImportUndone' },
+)

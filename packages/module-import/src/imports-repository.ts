@@ -1,5 +1,6 @@
 import { badRequest, conflict, datasetVisibleSql, notFound } from '@biodiv/core'
 import { type Caller, callerParams, type Queryable } from './caller.ts'
+import { stagingTableName } from './check/staging-table.ts'
 import type { Detected } from './file-detection.ts'
 import type { FilePreview } from './file-preview.ts'
 import type { FieldMapping, ImportStatus, ImportView } from './import-schemas.ts'
@@ -15,7 +16,8 @@ const IMPORT_SELECT = `SELECT i.id, i.status, i.step, i.progress, i.owner_id AS 
     i.mapping_id AS "mappingId", i.file_name AS "fileName", i.file_size::float8 AS "fileSize",
     i.file_path AS "filePath", i.format, i.detected, i.encoding, i.separator, i.srid, i.columns, i.sample,
     i.field_mapping AS "fieldMapping", i.content_mapping AS "contentMapping",
-    i.update_existing AS "updateExisting",
+    i.update_existing AS "updateExisting", i.failure,
+    ${isoText('i.checked_at')} AS "checkedAt", ${isoText('i.imported_at')} AS "importedAt",
     json_build_object('rows', i.row_count, 'valid', i.valid_count, 'errors', i.error_count,
                       'warnings', i.warning_count, 'imported', i.imported_count) AS counts,
     ${isoText('i.created_at')} AS "createdAt", ${isoText('i.updated_at')} AS "updatedAt"
@@ -164,4 +166,59 @@ export async function updateFieldMapping(
     [id, JSON.stringify(fields), mappingId, EDITABLE],
   )
   return rowCount === 1
+}
+
+/** Statuses from which the check may (re)start: the field mapping is done; a finished import must be undone first. */
+const CHECKABLE: readonly ImportStatus[] = ['field_mapped', 'content_mapped', 'checked', 'failed']
+
+const QUEUE_JOB = `step = 'queued', progress = 0, failure = NULL, job_id = NULL, job_heartbeat_at = NULL,
+  job_attempts = 0, updated_at = now()`
+
+/**
+ * Queues the check job (status `checking`); `updateExisting` (when given) is saved first: it decides whether a UUID
+ * already in the synthese is an error. 409 when the import is not ready, busy or finalized.
+ */
+export async function queueCheck(db: Queryable, row: ImportRow, updateExisting?: boolean): Promise<void> {
+  if (row.status === 'imported')
+    throw conflict('IMPORT_FINALIZED', `Import ${row.id} is finalized: undo it to check it again`)
+  if (!CHECKABLE.includes(row.status) || !row.fieldMapping) {
+    if (row.status === 'checking' || row.status === 'importing')
+      throw conflict('IMPORT_BUSY', `Import ${row.id} is being processed (${row.status})`)
+    throw conflict('IMPORT_NOT_READY', `Import ${row.id} needs its field mapping before the check`)
+  }
+  const { rowCount } = await db.query(
+    `UPDATE import.imports SET status = 'checking', finalize_after_check = false,
+       update_existing = COALESCE($3, update_existing), row_count = NULL, valid_count = NULL, error_count = NULL,
+       warning_count = NULL, checked_at = NULL, ${QUEUE_JOB}
+     WHERE id = $1 AND status = ANY($2) AND field_mapping IS NOT NULL`,
+    [row.id, CHECKABLE, updateExisting ?? null],
+  )
+  if (rowCount !== 1) throw conflict('IMPORT_BUSY', `Import ${row.id} changed status meanwhile: reload it`)
+}
+
+/**
+ * Queues the finalize job (status `importing`). An `updateExisting` other than the one the check ran with changes
+ * which rows are valid: the check runs again first, then the finalize (status `checking`, finalize_after_check).
+ */
+export async function queueFinalize(db: Queryable, row: ImportRow, updateExisting?: boolean): Promise<void> {
+  if (row.status === 'imported') throw conflict('IMPORT_FINALIZED', `Import ${row.id} is already finalized`)
+  if (row.status === 'checking' || row.status === 'importing')
+    throw conflict('IMPORT_BUSY', `Import ${row.id} is being processed (${row.status})`)
+  if (row.status !== 'checked')
+    throw conflict('CHECK_NEEDED', `Import ${row.id} must be checked before finalize`)
+  const recheck = updateExisting !== undefined && updateExisting !== row.updateExisting
+  if (!recheck && !row.counts.valid)
+    throw badRequest('NO_VALID_ROW', `Import ${row.id} has no valid row to import`)
+  const { rows } = await db.query<{ staged: string | null }>('SELECT to_regclass($1)::text AS staged', [
+    stagingTableName(row.id),
+  ])
+  if (!rows[0]?.staged)
+    throw conflict('CHECK_NEEDED', `Import ${row.id} has no checked rows: run the check again`)
+  const { rowCount } = await db.query(
+    `UPDATE import.imports SET status = CASE WHEN $2 THEN 'checking' ELSE 'importing' END,
+       finalize_after_check = $2, update_existing = COALESCE($3, update_existing), ${QUEUE_JOB}
+     WHERE id = $1 AND status = 'checked'`,
+    [row.id, recheck, updateExisting ?? null],
+  )
+  if (rowCount !== 1) throw conflict('IMPORT_BUSY', `Import ${row.id} changed status meanwhile: reload it`)
 }
