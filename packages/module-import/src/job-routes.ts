@@ -16,11 +16,16 @@ export const jobRoutes: FastifyPluginAsyncTypebox<
 > = async (fastify, { jobs }) => {
   const { pool } = fastify.db
   const uploadDir = importUploadDir(fastify.config.UPLOAD_DIR)
+  // The job routes' body is optional: a POST without one means `{}`.
+  const emptyBody = async (request: { body: unknown }) => {
+    request.body ??= {}
+  }
 
   fastify.post(
     '/imports/:id/check',
     {
       config: { permission: 'U' },
+      preValidation: emptyBody,
       schema: {
         tags,
         summary:
@@ -37,7 +42,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<
     async (request, reply) => {
       const caller = callerOf(request)
       const row = await getImport(pool, caller, request.params.id)
-      await queueCheck(pool, row, request.body?.updateExisting)
+      await queueCheck(pool, row, request.body.updateExisting)
       jobs.wake()
       return reply.status(202).send(await getImport(pool, caller, row.id))
     },
@@ -47,6 +52,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<
     '/imports/:id/finalize',
     {
       config: { permission: 'U' },
+      preValidation: emptyBody,
       schema: {
         tags,
         summary: 'Write the valid rows into the synthese as a background job (one transaction): 202',
@@ -62,7 +68,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<
     async (request, reply) => {
       const caller = callerOf(request)
       const row = await getImport(pool, caller, request.params.id)
-      await queueFinalize(pool, row, request.body?.updateExisting)
+      await queueFinalize(pool, row, request.body.updateExisting)
       jobs.wake()
       return reply.status(202).send(await getImport(pool, caller, row.id))
     },
