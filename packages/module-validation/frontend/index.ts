@@ -1,6 +1,6 @@
 import { defineModuleUi } from '@biodiv/sdk'
-import ValidationHomePage from './pages/ValidationHomePage.vue'
+import ValidationPage from './pages/ValidationPage.vue'
 
 export default defineModuleUi({
-  routes: [{ path: '', name: 'validation-home', component: ValidationHomePage }],
+  routes: [{ path: '', name: 'validation-home', component: ValidationPage }],
 })
