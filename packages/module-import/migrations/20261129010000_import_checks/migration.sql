@@ -88,3 +88,6 @@ BEGIN
     RETURN NULL;
   END;
 END $$;
+
+-- The invalid-rows download reads a check's errors line by line.
+CREATE INDEX import_errors_line_idx ON import.import_errors (import_id, line);

@@ -58,7 +58,7 @@ const lineBreaks = (values: readonly string[]): number => {
  * `info.lines` miscounts CRLF inside quotes, so they are counted here).
  */
 async function* csvRows(
-  input: LoadInput,
+  input: Omit<LoadInput, 'importId'>,
   header: { duplicates: string[] },
   onBytes: (n: number) => void,
 ): AsyncGenerator<RawRow> {
@@ -122,7 +122,10 @@ const cell = (value: unknown): string | null =>
       : String(value)
 
 /** Features of a GeoJSON file as rows: the header's property columns, then the geometry as GeoJSON text. */
-async function* geoJsonRows(input: LoadInput, onBytes: (n: number) => void): AsyncGenerator<RawRow> {
+async function* geoJsonRows(
+  input: Omit<LoadInput, 'importId'>,
+  onBytes: (n: number) => void,
+): AsyncGenerator<RawRow> {
   const names = input.columns.slice(0, -1)
   try {
     for await (const { number, feature } of readGeoJsonFeatures(input.path)) {
@@ -135,6 +138,15 @@ async function* geoJsonRows(input: LoadInput, onBytes: (n: number) => void): Asy
   } catch (error) {
     throw badRequest('INVALID_GEOJSON', `The GeoJSON file cannot be read: ${(error as Error).message}`)
   }
+}
+
+/** The data rows of an import's file, read as a stream (`onBytes` follows the reading for a progress). */
+export function readRows(
+  input: Omit<LoadInput, 'importId'>,
+  onBytes: (n: number) => void = () => undefined,
+  header: { duplicates: string[] } = { duplicates: [] },
+): AsyncGenerator<RawRow> {
+  return input.format === 'geojson' ? geoJsonRows(input, onBytes) : csvRows(input, header, onBytes)
 }
 
 /**
@@ -161,7 +173,7 @@ export async function loadFile(
     bytes += n
   }
   const header = { duplicates: [] as string[] }
-  const rows = input.format === 'geojson' ? geoJsonRows(input, onBytes) : csvRows(input, header, onBytes)
+  const rows = readRows(input, onBytes, header)
   const copySql = `COPY ${table} (line, field_count, ${columns.join(', ')}) FROM STDIN`
   let total = 0
   let next = await rows.next()
