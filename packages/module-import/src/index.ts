@@ -5,6 +5,7 @@ import { jobRoutes } from './job-routes.ts'
 import { importJobRunner } from './jobs/import-jobs.ts'
 import { manifest } from './manifest.ts'
 import { mappingRoutes } from './mapping-routes.ts'
+import { reportRoutes } from './report-routes.ts'
 
 export default defineModule<ImportConfig>({
   manifest,
@@ -14,6 +15,7 @@ export default defineModule<ImportConfig>({
     const jobs = importJobRunner(fastify, options.config)
     await fastify.register(importRoutes, options)
     await fastify.register(mappingRoutes)
+    await fastify.register(reportRoutes)
     await fastify.register(jobRoutes, { ...options, jobs })
   },
 })
