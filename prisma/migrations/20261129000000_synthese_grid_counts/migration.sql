@@ -13,7 +13,9 @@ CREATE FUNCTION gn_synthese.grid_cell16_y(g geometry) RETURNS integer
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN least(65535, greatest(0, floor((ST_Y(g) + 20037508.342789244) / 611.4962262814101)::integer));
 
--- Compacted counts: written only by gn_synthese.compact_grid_counts().
+-- Compacted counts: written only by gn_synthese.compact_grid_counts(). Each cell also has a row of all datasets
+-- and sources (id_dataset = id_source = 0, no such ids exist): what an unfiltered tile reads. n is in the key's
+-- index so that a tile is read from the index alone.
 CREATE TABLE gn_synthese.grid_counts (
   level      smallint NOT NULL CHECK (level BETWEEN 6 AND 16),
   gx         integer  NOT NULL,
@@ -21,7 +23,7 @@ CREATE TABLE gn_synthese.grid_counts (
   id_dataset integer  NOT NULL,
   id_source  integer  NOT NULL,
   n          bigint   NOT NULL,
-  PRIMARY KEY (level, gx, gy, id_dataset, id_source)
+  PRIMARY KEY (level, gx, gy, id_dataset, id_source) INCLUDE (n)
 );
 COMMENT ON TABLE gn_synthese.grid_counts IS 'Observations per Web Mercator cell (levels 6–16), dataset and source: the low-zoom tiles read it (with grid_count_deltas).';
 
@@ -55,15 +57,17 @@ BEGIN
   ON CONFLICT (level, gx, gy, id_dataset, id_source) DO UPDATE SET n = c.n + EXCLUDED.n;
 END $$;
 
--- One statement per writing statement: level-16 cells counted once, the coarser levels rolled up from them.
+-- One statement per writing statement: level-16 cells counted once, the coarser levels and the all-datasets rows
+-- rolled up from them.
 CREATE FUNCTION gn_synthese.append_grid_count_deltas(cells jsonb) RETURNS void
   LANGUAGE sql AS $$
   INSERT INTO gn_synthese.grid_count_deltas (level, gx, gy, id_dataset, id_source, n)
-  SELECT l.level, c.gx >> (16 - l.level), c.gy >> (16 - l.level), c.id_dataset, c.id_source, sum(c.n)
-    FROM jsonb_to_recordset(cells) AS c(gx integer, gy integer, id_dataset integer, id_source integer, n bigint)
-   CROSS JOIN generate_series(6, 16) AS l(level)
-   GROUP BY 1, 2, 3, 4, 5
-  HAVING sum(c.n) <> 0
+  SELECT level, x, y, COALESCE(id_dataset, 0), COALESCE(id_source, 0), sum(n)
+    FROM (SELECT l.level, c.gx >> (16 - l.level) AS x, c.gy >> (16 - l.level) AS y, c.id_dataset, c.id_source, c.n
+            FROM jsonb_to_recordset(cells) AS c(gx integer, gy integer, id_dataset integer, id_source integer, n bigint)
+           CROSS JOIN generate_series(6, 16) AS l(level)) r
+   GROUP BY GROUPING SETS ((level, x, y, id_dataset, id_source), (level, x, y))
+  HAVING sum(n) <> 0
 $$;
 
 CREATE FUNCTION gn_synthese.synthese_count_inserted_cells() RETURNS trigger
@@ -133,10 +137,9 @@ CREATE TRIGGER synthese_count_truncated AFTER TRUNCATE ON gn_synthese.synthese
   FOR EACH STATEMENT EXECUTE FUNCTION gn_synthese.synthese_count_truncated();
 
 -- The observations already there.
-INSERT INTO gn_synthese.grid_counts (level, gx, gy, id_dataset, id_source, n)
-SELECT l.level, c.gx >> (16 - l.level), c.gy >> (16 - l.level), c.id_dataset, c.id_source, sum(c.n)
-  FROM (SELECT gn_synthese.grid_cell16_x(the_geom_3857) AS gx, gn_synthese.grid_cell16_y(the_geom_3857) AS gy,
-               id_dataset, id_source, count(*) AS n
-          FROM gn_synthese.synthese GROUP BY 1, 2, 3, 4) c
- CROSS JOIN generate_series(6, 16) AS l(level)
- GROUP BY 1, 2, 3, 4, 5;
+SELECT gn_synthese.append_grid_count_deltas((
+  SELECT jsonb_agg(c) FROM (
+    SELECT gn_synthese.grid_cell16_x(the_geom_3857) AS gx, gn_synthese.grid_cell16_y(the_geom_3857) AS gy,
+           id_dataset, id_source, count(*) AS n
+      FROM gn_synthese.synthese GROUP BY 1, 2, 3, 4) c));
+SELECT gn_synthese.compact_grid_counts();

@@ -13,6 +13,15 @@ const GRID_CELLS = 64
 /** Pixels (of EXTENT) around a points tile, so symbols drawn across a tile edge are not cut. */
 const POINT_BUFFER = 64
 
+/**
+ * A grid cell's square, straight in tile coordinates (y down, as ST_AsMVTGeom would give it, without its clipping
+ * work): exterior ring clockwise from the top-left corner, as the MVT spec and the JS encoder have it.
+ */
+const cellSquare = (cx: string, cy: string) => {
+  const px = EXTENT / GRID_CELLS
+  return `ST_Reverse(ST_MakeEnvelope(${cx} * ${px}, ${EXTENT} - (${cy} + 1) * ${px}, (${cx} + 1) * ${px}, ${EXTENT} - ${cy} * ${px}))`
+}
+
 export interface Tile {
   z: number
   x: number
@@ -131,6 +140,9 @@ function countedCells(filters: ObservationSearch, tile: Tile, p: (value: unknown
     `gx BETWEEN ${x0}::integer AND ${x0}::integer + ${GRID_CELLS - 1}`,
     `gy BETWEEN ${y0}::integer AND ${y0}::integer + ${GRID_CELLS - 1}`,
   ]
+  // Unfiltered: the all-datasets, all-sources row of each cell (0, 0); else the rows of the asked ones.
+  if (!filters.dataset?.length && !filters.source && filters.import === undefined)
+    where.push('id_dataset = 0 AND id_source = 0')
   if (filters.dataset?.length) where.push(`id_dataset = ANY(${p(filters.dataset)}::integer[])`)
   if (filters.source)
     where.push(`id_source = (SELECT id FROM gn_synthese.sources WHERE name = ${p(filters.source)}::text)`)
@@ -194,11 +206,7 @@ export async function syntheseTile(
     sql = sqlEncoder
       ? `${cells}
          SELECT ST_AsMVT(f, 'grid', ${EXTENT}, 'geom') AS mvt
-           FROM (SELECT ST_AsMVTGeom(ST_MakeEnvelope(b.x0 + c.cx * b.size, b.y0 + c.cy * b.size,
-                                                     b.x0 + (c.cx + 1) * b.size, b.y0 + (c.cy + 1) * b.size, 3857),
-                                     b.e, ${EXTENT}, 0, false) AS geom,
-                        c.n AS count
-                   FROM cells c, b WHERE ${inTile}) f`
+           FROM (SELECT ${cellSquare('c.cx', 'c.cy')} AS geom, c.n AS count FROM cells c WHERE ${inTile}) f`
       : `${cells} SELECT c.cx, c.cy, c.n FROM cells c WHERE ${inTile} ORDER BY c.cy, c.cx`
   } else {
     const rows = (
