@@ -17,7 +17,7 @@ export const importConfigSchema = Type.Object(
     jobStaleMs: Type.Integer({ minimum: 200, default: 60_000 }),
     /** Claims of the same job (restarts included) before it is given up as failed. */
     jobMaxAttempts: Type.Integer({ minimum: 1, default: 3 }),
-    /** Tests only (kill-and-resume): the check job pauses this long after its first progress report. */
+    /** Tests only (kill-and-resume): the check job pauses this long at its first progress report after the load step. */
     testPauseCheckMs: Type.Optional(Type.Integer({ minimum: 0 })),
     /** Tests only (kill-and-resume): the finalize job pauses this long inside its transaction, before COMMIT. */
     testPauseFinalizeMs: Type.Optional(Type.Integer({ minimum: 0 })),

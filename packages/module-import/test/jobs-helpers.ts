@@ -1,8 +1,11 @@
 // Helpers of the job, finalize, undo and scope tests.
+import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, writeFile } from 'node:fs/promises'
+import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Database } from '@biodiv/core'
 import { STAGING_SYNTHESE_COLUMNS, sourceColumnName, stagingTableName } from '../src/check/staging-table.ts'
 import type { ImportConfig } from '../src/import-config.ts'
@@ -111,4 +114,73 @@ export async function demoDatasetId(pool: Pool): Promise<number> {
     `SELECT id FROM gn_meta.datasets WHERE short_name = 'Faune opportuniste PNE'`,
   )
   return rows[0]!.id
+}
+
+export interface ChildServer {
+  pid: number
+  baseUrl: string
+  /** kill -9: no shutdown hook runs, open transactions die with the connection. */
+  kill(): Promise<void>
+  /** SIGTERM and wait: jobs go back to the queue. */
+  stop(): Promise<void>
+}
+
+const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url))
+
+/** The real server (packages/core/src/server.ts) in a child process, on a free port, once /api/health answers. */
+export async function startChildServer(env: Record<string, string>): Promise<ChildServer> {
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = createNetServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/core/src/server.ts'], {
+    cwd: repositoryRoot,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      SESSION_SECRET: randomUUID() + randomUUID(),
+      LOG_LEVEL: 'warn',
+      LOGIN_RATE_LIMIT: '1000',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const output: string[] = []
+  for (const stream of [child.stdout!, child.stderr!])
+    stream.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')))
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  let dead = false
+  void exited.then(() => {
+    dead = true
+  })
+  const baseUrl = `http://127.0.0.1:${port}`
+  const end = Date.now() + 60_000
+  for (;;) {
+    if (dead) throw new Error(`server exited:\n${output.join('')}`)
+    if (Date.now() > end) throw new Error(`server not ready:\n${output.join('')}`)
+    const ok = await fetch(`${baseUrl}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ok) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return {
+    pid: child.pid!,
+    baseUrl,
+    async kill() {
+      child.kill('SIGKILL')
+      await exited
+    },
+    async stop() {
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
 }

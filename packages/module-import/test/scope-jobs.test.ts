@@ -11,8 +11,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoDatasetId, insertImport, moduleConfigFile, stageRows } from './jobs-helpers.ts'
 
-const grants = (scope: 1 | 2 | 3, actions = ['C', 'R', 'U', 'D'] as const): GrantSpec[] =>
-  actions.map((action) => ({ module: 'IMPORT', action, scope }))
+const grants = (
+  scope: 1 | 2 | 3,
+  actions: readonly ('C' | 'R' | 'U' | 'D')[] = ['C', 'R', 'U', 'D'],
+): GrantSpec[] => actions.map((action) => ({ module: 'IMPORT', action, scope }))
 
 describe('import check / finalize / undo: permissions and scope', () => {
   let t: TestApp

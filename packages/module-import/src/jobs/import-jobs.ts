@@ -1,27 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Database } from '@biodiv/core'
 import type { FastifyInstance } from 'fastify'
+import { type CheckCounts, checkImport } from '../check/check-import.ts'
 import { finalizeImport } from '../finalize/finalize-import.ts'
 import type { ImportConfig } from '../import-config.ts'
 import { createJobRunner, type JobContext, type JobRunner, LostJobError } from './job-runner.ts'
 
-export interface CheckCounts {
-  rows: number
-  valid: number
-  errors: number
-  warnings: number
-}
-
-/** The check step (src/check/check-import.ts): loads the file into the staging table and checks it. */
+/** The check step's signature (src/check/check-import.ts): loads the file into the staging table and checks it. */
 export type CheckImport = (
   pool: Database['pool'],
   importId: number,
   report: (step: string, progress: number) => Promise<void>,
   signal?: AbortSignal,
 ) => Promise<CheckCounts>
-
-const loadCheckImport = async (): Promise<CheckImport> =>
-  ((await import('../check/check-import.ts')) as { checkImport: CheckImport }).checkImport
 
 /** The check job: runs the checks, stores the counts; → `checked` (or `importing` when a finalize waits for it). */
 export async function runCheckJob(
@@ -34,7 +25,7 @@ export async function runCheckJob(
   let paused = !pauseMs
   const report = async (step: string, progress: number) => {
     await context.report(step, progress)
-    if (!paused) {
+    if (!paused && step !== 'load') {
       paused = true
       await sleep(pauseMs!, undefined, { signal })
     }
@@ -58,13 +49,10 @@ export async function runCheckJob(
  * The module's job runner, started when the app is ready and stopped when it closes (running jobs go back to the
  * queue). In embedded mode (one database connection) it warns: a job's long statements make API requests wait.
  */
-export function importJobRunner(
-  fastify: FastifyInstance,
-  config: ImportConfig,
-  checkImport: () => Promise<CheckImport> = loadCheckImport,
-): JobRunner {
+export function importJobRunner(fastify: FastifyInstance, config: ImportConfig): JobRunner {
   const { pool } = fastify.db
   const log = fastify.log
+  const uploadDir = fastify.config.UPLOAD_DIR
   const runner = createJobRunner({
     pool,
     concurrency: config.jobConcurrency,
@@ -78,7 +66,13 @@ export function importJobRunner(
       error: (error, msg) => log.error({ err: error }, msg),
     },
     handlers: {
-      checking: async (context) => runCheckJob(pool, context, await checkImport(), config.testPauseCheckMs),
+      checking: async (context) =>
+        runCheckJob(
+          pool,
+          context,
+          (db, id, report, signal) => checkImport(db, id, report, signal, { uploadDir }),
+          config.testPauseCheckMs,
+        ),
       importing: async (context) => {
         await finalizeImport(pool, context.importId, context.jobId, {
           pauseMs: config.testPauseFinalizeMs,
