@@ -12,14 +12,14 @@ export interface RunningPlatform {
 
 /**
  * For a test file: the built UI, its own database, the server on it and a Chromium, started before the file's tests
- * and stopped after them. Read the fields inside tests (they are set in beforeAll).
+ * and stopped after them. Read the fields inside tests (they are set in beforeAll). `env`: extra server settings.
  */
-export function useRunningPlatform(): RunningPlatform {
+export function useRunningPlatform(options: { env?: Record<string, string> } = {}): RunningPlatform {
   const platform = {} as { database: TestDatabase; server: TestServer; browser: Browser }
   beforeAll(async () => {
     ensureUiBuilt()
     platform.database = await createTestDatabase()
-    platform.server = await startTestServer({ databaseUrl: platform.database.url })
+    platform.server = await startTestServer({ databaseUrl: platform.database.url, env: options.env })
     platform.browser = await launchBrowser()
   })
   afterAll(async () => {

@@ -1,9 +1,12 @@
 import { apiFetch } from '@biodiv/sdk'
 import type {
   ContentMapping,
+  ContentMappingValues,
   DatasetOption,
   FieldMapping,
+  ImportErrorGroup,
   ImportItem,
+  ImportPreview,
   MappingMatch,
   SavedMapping,
   TargetFieldList,
@@ -46,6 +49,19 @@ export const importApi = {
   createMapping: (body: MappingBody) => apiFetch<SavedMapping>(`${BASE}/mappings`, { method: 'POST', body }),
   updateMapping: (mappingId: number, body: MappingBody) =>
     apiFetch<SavedMapping>(`${BASE}/mappings/${mappingId}`, { method: 'PUT', body }),
+  contentValues: (id: number) =>
+    apiFetch<ContentMappingValues>(`${BASE}/imports/${id}/content-mapping/values`),
+  putContentMapping: (id: number, body: { mappingId?: number; contentMapping: ContentMapping }) =>
+    apiFetch<ImportItem>(`${BASE}/imports/${id}/content-mapping`, { method: 'PUT', body }),
+  mapping: (mappingId: number) => apiFetch<SavedMapping>(`${BASE}/mappings/${mappingId}`),
+  errors: (id: number) => apiFetch<ImportErrorGroup[]>(`${BASE}/imports/${id}/errors`),
+  preview: (id: number) => apiFetch<ImportPreview>(`${BASE}/imports/${id}/preview`),
+  check: (id: number, updateExisting: boolean) =>
+    apiFetch<ImportItem>(`${BASE}/imports/${id}/check`, { method: 'POST', body: { updateExisting } }),
+  finalize: (id: number, updateExisting: boolean) =>
+    apiFetch<ImportItem>(`${BASE}/imports/${id}/finalize`, { method: 'POST', body: { updateExisting } }),
+  undo: (id: number) =>
+    apiFetch<{ id: number; deletedObservations: number }>(`${BASE}/imports/${id}`, { method: 'DELETE' }),
   /** Active datasets the user may see (METADATA R); the server checks the import right on the one chosen. */
   datasets: () => apiFetch<DatasetOption[]>('/api/meta/datasets?active=true'),
 }

@@ -54,8 +54,10 @@ export interface ImportItem {
   contentMapping: ContentMapping | null
   updateExisting: boolean
   counts: ImportCounts
-  /** Why the last job failed (status `failed`), when the API gives it. */
-  failure?: { step?: string | null; code?: string; message?: string } | string | null
+  /** Why the last check or finalize job failed. */
+  failure: { step: string; code: string; message: string } | null
+  checkedAt: string | null
+  importedAt: string | null
   createdAt: string
   updatedAt: string
 }
@@ -106,4 +108,48 @@ export interface DatasetOption {
   name: string
   shortName: string
   active: boolean
+}
+
+/** GET /imports/:id/errors: one group per code and column, with the file's line numbers (header = 1). */
+export interface ImportErrorGroup {
+  code: string
+  level: 'ERROR' | 'WARNING'
+  /** The source column (or the target field of a constant). */
+  column: string | null
+  description: string
+  /** The first line numbers (header = line 1). */
+  rows: number[]
+  count: number
+}
+
+export interface PreviewFeature {
+  type: 'Feature'
+  id: number
+  geometry: unknown
+  properties: { line: number; cdNom: number; nomCite: string; dateMin: string; countMin: number | null }
+}
+
+/** GET /imports/:id/preview: counts, bbox (WGS 84) and a sample of valid rows as GeoJSON. */
+export interface ImportPreview {
+  counts: { rows: number; valid: number; errors: number; warnings: number }
+  bbox: [number, number, number, number] | null
+  sample: { type: 'FeatureCollection'; features: PreviewFeature[] }
+}
+
+export interface NomenclatureOption {
+  code: string
+  label: string
+}
+
+/** GET /imports/:id/content-mapping/values: each mapped nomenclature field's distinct source values. */
+export interface ContentMappingValues {
+  fields: {
+    field: string
+    nomenclatureType: string
+    column: string | null
+    values: { value: string; count: number; mapped: string | null; suggestion: NomenclatureOption | null }[]
+    truncated: boolean
+    options: NomenclatureOption[]
+  }[]
+  unmapped: { field: string; value: string }[]
 }

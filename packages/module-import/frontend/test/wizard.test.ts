@@ -6,7 +6,7 @@ import {
   missingRequired,
   unusedColumns,
 } from '../wizard/fieldMappingForm.ts'
-import { openableSteps, resumeStep } from '../wizard/steps.ts'
+import { offeredStep, openableSteps, resumeStep } from '../wizard/steps.ts'
 
 const at = (status: Parameters<typeof resumeStep>[0]['status'], step: string | null = null) => ({
   status,
@@ -28,9 +28,9 @@ describe('the step an import resumes at', () => {
 
   it('sends a failed check back to the checks and a failed finalize back to the report', () => {
     expect(resumeStep(at('failed', 'load'))).toBe('check')
-    expect(resumeStep({ status: 'failed', step: null, failure: { step: 'finalize', message: 'x' } })).toBe(
-      'report',
-    )
+    expect(
+      resumeStep({ status: 'failed', step: null, failure: { step: 'finalize', code: 'X', message: 'x' } }),
+    ).toBe('report')
   })
 
   it('lets done steps be reopened unless a job runs or the import is finished', () => {
@@ -43,6 +43,11 @@ describe('the step an import resumes at', () => {
     ])
     expect(openableSteps(at('checking'))).toEqual(['check'])
     expect(openableSteps(at('imported'))).toEqual(['done'])
+  })
+
+  it('skips a step the platform does not offer', () => {
+    expect(offeredStep('content', new Set(['content']))).toBe('check')
+    expect(offeredStep('fields', new Set(['content']))).toBe('fields')
   })
 })
 

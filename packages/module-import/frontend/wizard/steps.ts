@@ -38,14 +38,9 @@ export const EDITABLE_STATUSES: readonly ImportStatus[] = [
   'failed',
 ]
 
-/** A failed job's step, when the API says which one failed ('finalize…' / 'import…' → report, else check). */
-function failedStep(item: Pick<ImportItem, 'failure' | 'step'>): WizardStep {
-  const failure = item.failure
-  const where = [typeof failure === 'object' && failure ? failure.step : null, item.step]
-    .filter((s): s is string => typeof s === 'string')
-    .join(' ')
-  return /finali|import|insert|synth/i.test(where) ? 'report' : 'check'
-}
+/** A failed job's step: a failed finalize goes back to the report, anything else to the checks. */
+const failedStep = (item: Pick<ImportItem, 'failure' | 'step'>): WizardStep =>
+  /finali|insert/i.test(`${item.failure?.step ?? ''} ${item.step ?? ''}`) ? 'report' : 'check'
 
 /** The step where an import resumes: the first one its status has not completed. */
 export function resumeStep(item: Pick<ImportItem, 'status' | 'failure' | 'step'>): WizardStep {
@@ -84,4 +79,10 @@ export function openableSteps(
   return WIZARD_STEPS.slice(1, stepIndex(resume) + 1)
     .map((s) => s.key)
     .filter((key) => !missing.has(key))
+}
+
+/** The step itself, or the next one the wizard offers when this platform lacks it. */
+export function offeredStep(step: WizardStep, missing: ReadonlySet<WizardStep>): WizardStep {
+  const later = WIZARD_STEPS.slice(stepIndex(step)).find((s) => !missing.has(s.key))
+  return later?.key ?? step
 }
