@@ -283,6 +283,46 @@ describe('the Validation page', () => {
     }
   })
 
+  it("a validator without the Synthese gets the list, the page's points and a sheet with the history", async () => {
+    const pool = platform.server.app.db.pool
+    await pool.query(
+      `INSERT INTO core.users (login, password_hash, first_name, last_name, organism_id)
+       SELECT 'validateur-seul', password_hash, 'Val', 'Seul', organism_id FROM core.users WHERE login = 'agent'`,
+    )
+    await pool.query(
+      `INSERT INTO core.permissions (user_id, module_code, action, scope)
+       SELECT id, 'VALIDATION', a.action, 3 FROM core.users, (VALUES ('R'), ('V')) AS a(action)
+        WHERE login = 'validateur-seul'`,
+    )
+    const { page, errors, close } = await openApp(platform.browser, platform.server.baseUrl)
+    const tiles: string[] = []
+    page.on('request', (request) => {
+      if (request.url().includes('/api/synthese/')) tiles.push(request.url())
+    })
+    try {
+      await page.goto('/validation?status=2')
+      await page.waitForURL('**/login**')
+      await login(page, 'validateur-seul', DEMO_PASSWORD)
+      await page.waitForURL('**/validation?status=2')
+      const rows = byTest(page, 'validation-row')
+      await expect.poll(() => rows.count()).toBe(3)
+      await rows.first().locator('td').nth(1).click()
+      const history = byTest(byTest(page, 'observation-sheet'), 'validation-history')
+      await history.waitFor()
+      const step = await textOf(history.locator('li').first())
+      expect(step).toContain('Probable')
+      expect(step).toContain('Photos vérifiées')
+      // No tiles asked (they need the Synthese's R), so no 403 in the console.
+      expect(tiles.filter((u) => u.includes('/tiles/'))).toEqual([])
+      await expect(byTest(page, 'validation-map-counts').count()).resolves.toBe(0)
+      await screenshot(page, 'validation-sheet-without-synthese')
+      // The filter panel's dataset choices are the Synthese's (refused, the field stays usable): the only error.
+      expect(errors).toEqual([expect.stringMatching(/status of 403 .*\/api\/synthese\/datasets\)$/)])
+    } finally {
+      await close()
+    }
+  })
+
   it('shows a read-only view to a user who may open the module but not validate', async () => {
     const pool = platform.server.app.db.pool
     await pool.query(

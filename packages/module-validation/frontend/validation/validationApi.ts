@@ -15,6 +15,16 @@ export interface ValidationPage {
   nextCursor: string | null
 }
 
+/** One step of GET /api/validation/history/:uuid (oldest first). */
+export interface HistoryEvent {
+  id: number
+  date: string
+  status: { code: string; label: string }
+  validator: { id: number; name: string } | null
+  comment: string | null
+  automatic: boolean
+}
+
 export const VALIDATION_PAGE_SIZE = 50
 
 const withQuery = (path: string, params: URLSearchParams) => (params.size ? `${path}?${params}` : path)
@@ -35,4 +45,8 @@ export const validationApi = {
       comment: string | null
     },
   ) => apiFetch<{ changed: number }>('/api/validation/statuses', { method: 'POST', body }),
+  history: (uuid: string) =>
+    apiFetch<{ id: number; uniqueIdSinp: string; history: HistoryEvent[] }>(
+      `/api/validation/history/${uuid}`,
+    ),
 }
