@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { type CheckCounts, checkImport } from '../check/check-import.ts'
 import { finalizeImport } from '../finalize/finalize-import.ts'
 import type { ImportConfig } from '../import-config.ts'
+import { releaseAllJobs } from './job-queries.ts'
 import { createJobRunner, type JobContext, type JobRunner, LostJobError } from './job-runner.ts'
 
 /** The check step's signature (src/check/check-import.ts): loads the file into the staging table and checks it. */
@@ -84,11 +85,15 @@ export function importJobRunner(fastify: FastifyInstance, config: ImportConfig):
   })
   if (config.runJobs) {
     fastify.addHook('onReady', async () => {
-      if (fastify.config.embedded)
+      if (fastify.config.embedded) {
+        // The data directory admits one process: claimed jobs are the previous run's, restart them now.
+        const released = await releaseAllJobs(pool)
+        if (released) log.warn(`Import jobs: ${released} job(s) of the previous run restarted`)
         log.warn(
           'Import jobs run on the embedded database’s single connection: while a check or finalize runs a long ' +
             'statement, API requests wait for it (use PostgreSQL for large imports; see docs/adr/0013-import-jobs.md)',
         )
+      }
       runner.start()
     })
     fastify.addHook('onClose', async () => runner.stop())

@@ -87,3 +87,12 @@ export async function failJob(db: Queryable, id: number, jobId: string, failure:
     [id, jobId, JSON.stringify(failure)],
   )
 }
+
+/** Puts every claimed job back in the queue (embedded mode at boot: no other process can be running them). */
+export async function releaseAllJobs(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE import.imports SET job_id = NULL, job_heartbeat_at = NULL
+      WHERE status IN ('checking', 'importing') AND job_id IS NOT NULL`,
+  )
+  return rowCount ?? 0
+}
