@@ -229,6 +229,10 @@ describe('the Validation page', () => {
       )
       await expect.poll(() => obsPage.locator('[data-test="synthese-row"]').count()).toBe(3)
       await expect.poll(() => badge.count()).toBe(0)
+      // Signing out stops the bell quietly (no 401 in the console).
+      await byTest(obsPage, 'logout').click()
+      await obsPage.waitForURL('**/login')
+      await obsPage.waitForTimeout(300)
       expect(observer.errors).toEqual([])
     } finally {
       await observer.close()

@@ -1,9 +1,10 @@
 import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia } from 'pinia'
+import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import NotificationBell from '../src/layout/NotificationBell.vue'
 import { arrivedAgo, badgeText, inAppLink } from '../src/notifications/notificationFormat.ts'
+import { useSessionStore } from '../src/session/sessionStore.ts'
 
 describe('notification formats', () => {
   it('says when, links only in-app paths and caps the badge', () => {
@@ -72,19 +73,31 @@ describe('NotificationBell', () => {
       ],
     })
     await router.push('/')
+    const pinia = createPinia()
+    setActivePinia(pinia)
+    const session = useSessionStore()
+    session.user = {
+      id: 1,
+      login: 'observer',
+      firstName: null,
+      lastName: null,
+      email: null,
+      organism: null,
+      isAdmin: false,
+    }
     const wrapper = mount(NotificationBell, {
       props: { pollMs },
       attachTo: document.body,
-      global: { plugins: [createPinia(), router] },
+      global: { plugins: [pinia, router] },
     })
     await flushPromises()
-    return { wrapper, router }
+    return { wrapper, router, session }
   }
   const lists = () => calls.filter((c) => c.startsWith('GET /api/notifications?')).length
 
   it('shows the unread count, polls it and reloads it on navigation', async () => {
     vi.useFakeTimers()
-    const { wrapper, router } = await mountBell(30_000)
+    const { wrapper, router, session } = await mountBell(30_000)
     expect(wrapper.get('[data-test="notification-badge"]').text()).toBe('2')
     expect(lists()).toBe(1)
     unread = [2]
@@ -93,6 +106,11 @@ describe('NotificationBell', () => {
     expect(wrapper.get('[data-test="notification-badge"]').text()).toBe('1')
     await router.push('/synthese')
     await flushPromises()
+    expect(lists()).toBe(3)
+    // Signed out (the shell then leaves for /login): no more requests.
+    session.user = null
+    await router.push('/')
+    await vi.advanceTimersByTimeAsync(60_000)
     expect(lists()).toBe(3)
     wrapper.unmount()
   })
