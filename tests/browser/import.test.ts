@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEMO_PASSWORD } from '@biodiv/core/testing'
+import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { byTest, login, openApp, screenshot, textOf, useRunningPlatform } from './helpers/index.ts'
 
@@ -19,9 +20,65 @@ const platform = useRunningPlatform({
 
 /** A GeoNature synthese export (its 80 columns) of 13 rows, 4 of them wrong (lines 7, 9, 11, 13). */
 const FIXTURE = fileURLToPath(new URL('../fixtures/import/geonature-export-with-errors.csv', import.meta.url))
+/** The same file sent again by the partner with one place name corrected (same UUIDs). */
+const CORRECTED = join(dir, 'geonature-export-corrected.csv')
+writeFileSync(
+  CORRECTED,
+  readFileSync(FIXTURE, 'utf-8').replace('Combe de Narreyroux', 'Combe de Narreyroux (corrigé)'),
+)
+const VALID_LINES = '2, 3, 4, 5, 6, 8, 10, 12, 14'
+const MAPPING_NAME = 'Partenaire LPO (export GeoNature)'
+
+const wizard = (page: Page) => byTest(page, 'import-wizard')
+
+/** From the list: a new import of that file into the demo fauna dataset, its decoding confirmed. Returns its id. */
+async function uploadAndDecode(page: Page, file: string, shot?: string): Promise<number> {
+  await byTest(page, 'import-new').click()
+  await page.waitForURL('**/import/new')
+  await byTest(page, 'import-file').setInputFiles(file)
+  const dataset = byTest(page, 'import-dataset')
+  await dataset
+    .locator('option', { hasText: 'Observations opportunistes faune' })
+    .waitFor({ state: 'attached' })
+  await dataset.selectOption({ label: 'Observations opportunistes faune' })
+  if (shot) await screenshot(page, `${shot}-upload`)
+  await byTest(page, 'import-upload').click()
+  await page.waitForURL(/\/import\/imports\/\d+$/)
+  await expect(wizard(page).getAttribute('data-step')).resolves.toBe('decode')
+
+  // Detected UTF-8 and ";", the header and the first rows; WGS 84 confirmed.
+  const decode = byTest(page, 'import-decode')
+  await expect(byTest(decode, 'import-encoding').inputValue()).resolves.toBe('utf-8')
+  await expect(byTest(decode, 'import-separator').inputValue()).resolves.toBe(';')
+  await expect(textOf(byTest(decode, 'import-sample'))).resolves.toContain('Combe de Narreyroux')
+  await byTest(decode, 'import-srid').selectOption('4326')
+  if (shot) await screenshot(page, `${shot}-decode`)
+  await byTest(decode, 'import-decode-confirm').click()
+  await expect.poll(() => wizard(page).getAttribute('data-step')).toBe('fields')
+  return Number(page.url().split('/').pop())
+}
+
+/** Starts the checks, sees their progress bar, waits for the report. */
+async function runChecks(page: Page, shot?: string): Promise<void> {
+  await expect.poll(() => wizard(page).getAttribute('data-step')).toBe('check')
+  const check = byTest(page, 'import-check')
+  await byTest(check, 'import-check-start').click()
+  await byTest(check, 'import-progress').waitFor()
+  if (shot) await screenshot(page, shot)
+  await expect.poll(() => wizard(page).getAttribute('data-step'), { timeout: 30_000 }).toBe('report')
+}
+
+const countFromSource = async (source: string) =>
+  (
+    await platform.server.app.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM gn_synthese.synthese s JOIN gn_synthese.sources src ON src.id = s.id_source
+        WHERE src.name = $1`,
+      [source],
+    )
+  ).rows[0]?.n
 
 describe('Import wizard', () => {
-  it('a data manager uploads a GeoNature export with bad rows, maps it with the preset, sees the errors and the valid rows, imports, finds them in the Synthèse, then undoes', async () => {
+  it('a data manager uploads a GeoNature export with bad rows, maps it with the preset, sees the errors and the valid rows, imports, finds them in the Synthèse, re-imports corrected data as updates, then undoes', async () => {
     const { page, errors, close } = await openApp(platform.browser, platform.server.baseUrl)
     const { pool } = platform.server.app.db
     try {
@@ -32,31 +89,7 @@ describe('Import wizard', () => {
       await page.waitForURL('**/import')
       await byTest(page, 'import-empty').waitFor()
 
-      // Upload: the file and a dataset.
-      await byTest(page, 'import-new').click()
-      await page.waitForURL('**/import/new')
-      await byTest(page, 'import-file').setInputFiles(FIXTURE)
-      const dataset = byTest(page, 'import-dataset')
-      await dataset
-        .locator('option', { hasText: 'Observations opportunistes faune' })
-        .waitFor({ state: 'attached' })
-      await dataset.selectOption({ label: 'Observations opportunistes faune' })
-      await screenshot(page, 'import-upload')
-      await byTest(page, 'import-upload').click()
-      await page.waitForURL(/\/import\/imports\/\d+$/)
-      const importId = Number(page.url().split('/').pop())
-      const wizard = byTest(page, 'import-wizard')
-      await expect(wizard.getAttribute('data-step')).resolves.toBe('decode')
-
-      // Decoding: detected UTF-8 and ";", the header and the first rows; WGS 84 confirmed.
-      const decode = byTest(page, 'import-decode')
-      await expect(byTest(decode, 'import-encoding').inputValue()).resolves.toBe('utf-8')
-      await expect(byTest(decode, 'import-separator').inputValue()).resolves.toBe(';')
-      await expect(textOf(byTest(decode, 'import-sample'))).resolves.toContain('Combe de Narreyroux')
-      await byTest(decode, 'import-srid').selectOption('4326')
-      await screenshot(page, 'import-decode')
-      await byTest(decode, 'import-decode-confirm').click()
-      await expect.poll(() => wizard.getAttribute('data-step')).toBe('fields')
+      const importId = await uploadAndDecode(page, FIXTURE, 'import')
 
       // Field mapping with the "GeoNature synthese export" preset: every required field found in the header.
       const fields = byTest(page, 'import-fields')
@@ -72,20 +105,17 @@ describe('Import wizard', () => {
 
       // Saved under a name of its own, private.
       await byTest(fields, 'import-mapping-save').locator('summary').click()
-      await byTest(fields, 'import-mapping-name').fill('Partenaire LPO (export GeoNature)')
+      await byTest(fields, 'import-mapping-name').fill(MAPPING_NAME)
       await byTest(fields, 'import-mapping-save-button').click()
       await byTest(fields, 'import-mapping-saved').waitFor()
       const saved = await pool.query<{ is_public: boolean }>(
-        `SELECT is_public FROM import.mappings WHERE name = 'Partenaire LPO (export GeoNature)'`,
+        'SELECT is_public FROM import.mappings WHERE name = $1',
+        [MAPPING_NAME],
       )
       expect(saved.rows).toEqual([{ is_public: false }])
 
       await byTest(fields, 'import-fields-confirm').click()
-      await expect.poll(() => wizard.getAttribute('data-status')).toBe('field_mapped')
-      const stored = await pool.query<{ status: string }>('SELECT status FROM import.imports WHERE id = $1', [
-        importId,
-      ])
-      expect(stored.rows[0]?.status).toBe('field_mapped')
+      await expect.poll(() => wizard(page).getAttribute('data-status')).toBe('field_mapped')
 
       // Reopened from the list, the import resumes where its status left it: the values of the nomenclatures.
       await byTest(page, 'import-back').click()
@@ -94,9 +124,10 @@ describe('Import wizard', () => {
       await expect(row.getAttribute('data-status')).resolves.toBe('field_mapped')
       await byTest(row, 'import-open').click()
       await page.waitForURL(`**/import/imports/${importId}`)
-      await expect.poll(() => wizard.getAttribute('data-step')).toBe('content')
+      await expect.poll(() => wizard(page).getAttribute('data-step')).toBe('content')
 
-      // Content mapping: the export's SINP labels are recognised; its one unknown value is highlighted and mapped.
+      // Content mapping: the export's SINP labels are recognised; its one unknown value is highlighted and mapped,
+      // and the values are kept in the saved mapping for the next files.
       const content = byTest(page, 'import-content')
       await byTest(content, 'content-field').first().waitFor()
       const technique = content.locator('[data-test="content-field"][data-field="obsTechnique"]')
@@ -108,15 +139,12 @@ describe('Import wizard', () => {
       await screenshot(page, 'import-content')
       await byTest(unmapped, 'content-code').selectOption('OBS')
       await expect(unmapped.count()).resolves.toBe(0)
+      await byTest(content, 'import-content-save').click()
+      await content.getByRole('status').waitFor()
       await byTest(content, 'import-content-confirm').click()
-      await expect.poll(() => wizard.getAttribute('data-step')).toBe('check')
 
       // Checks: a background job whose progress is shown while it runs (the job pauses 1.5 s for the test).
-      const check = byTest(page, 'import-check')
-      await byTest(check, 'import-check-start').click()
-      await byTest(check, 'import-progress').waitFor()
-      await screenshot(page, 'import-check-progress')
-      await expect.poll(() => wizard.getAttribute('data-step'), { timeout: 30_000 }).toBe('report')
+      await runChecks(page, 'import-check-progress')
 
       // Report: 13 rows, 9 valid; each error with its code, column and line numbers (header = line 1).
       const report = byTest(page, 'import-report')
@@ -136,6 +164,7 @@ describe('Import wizard', () => {
         await expect(group.getAttribute('data-level')).resolves.toBe('ERROR')
         await expect(textOf(byTest(group, 'import-error-lines'))).resolves.toBe(line)
       }
+      await expect(report.locator('[data-test="import-error-row"]').count()).resolves.toBe(5)
       // The failing rows as a CSV download, with their line numbers and errors.
       const [download] = await Promise.all([
         page.waitForEvent('download'),
@@ -151,22 +180,17 @@ describe('Import wizard', () => {
         .toMatch(/^9 observation\(s\) affichée\(s\) sur 9 valide\(s\) · emprise/)
       await expect.poll(() => byTest(report, 'import-preview').getAttribute('data-features')).toBe('9')
       await screenshot(page, 'import-report')
-      await byTest(report, 'import-errors').scrollIntoViewIfNeeded()
-      await screenshot(page, 'import-errors')
+      await byTest(report, 'import-preview').scrollIntoViewIfNeeded()
+      await screenshot(page, 'import-preview')
 
       // Finalize: progress, then the rows are in the synthese with this import as source.
       await byTest(report, 'import-finalize').click()
       await byTest(report, 'import-progress').waitFor()
       await screenshot(page, 'import-finalize-progress')
-      await expect.poll(() => wizard.getAttribute('data-step'), { timeout: 30_000 }).toBe('done')
+      await expect.poll(() => wizard(page).getAttribute('data-step'), { timeout: 30_000 }).toBe('done')
       const done = byTest(page, 'import-done')
       await expect(textOf(byTest(done, 'import-done-summary'))).resolves.toMatch(/^9 observations ajoutées/)
-      const inSynthese = await pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM gn_synthese.synthese s JOIN gn_synthese.sources src ON src.id = s.id_source
-          WHERE src.name = $1`,
-        [`IMPORT:${importId}`],
-      )
-      expect(inSynthese.rows[0]?.n).toBe(9)
+      expect(await countFromSource(`IMPORT:${importId}`)).toBe(9)
       await screenshot(page, 'import-done')
 
       // The Synthèse, filtered on this import: its 9 rows.
@@ -176,20 +200,58 @@ describe('Import wizard', () => {
       await expect(textOf(page.locator('[data-test="synthese-row"]').first())).resolves.toContain('Lynx lynx')
       await screenshot(page, 'import-synthese')
 
-      // Undo, confirmed: the import and its observations are gone.
-      await page.goBack()
-      await page.waitForURL(`**/import/imports/${importId}`)
-      await byTest(page, 'import-undo').click()
-      await byTest(page, 'import-undo-confirm').click()
+      // The partner sends the file again, corrected: the saved mapping fills fields and values at once.
+      await page.locator('[data-module="IMPORT"]').click()
       await page.waitForURL('**/import')
-      await byTest(page, 'import-empty').waitFor()
-      const left = await pool.query<{ n: number }>(
-        `SELECT (SELECT count(*) FROM gn_synthese.synthese s JOIN gn_synthese.sources src ON src.id = s.id_source
-                  WHERE src.name = $1)::int
-              + (SELECT count(*) FROM import.imports WHERE id = $2)::int AS n`,
-        [`IMPORT:${importId}`, importId],
+      const again = await uploadAndDecode(page, CORRECTED)
+      const mappingOption = fields.locator('option', { hasText: MAPPING_NAME })
+      await byTest(fields, 'import-mapping-select').selectOption(
+        (await mappingOption.getAttribute('value')) ?? '',
       )
-      expect(left.rows[0]?.n).toBe(0)
+      await byTest(fields, 'import-mapping-match').waitFor()
+      await byTest(fields, 'import-fields-confirm').click()
+      await expect.poll(() => wizard(page).getAttribute('data-step')).toBe('content')
+      await byTest(content, 'import-content-complete').waitFor()
+      await byTest(content, 'import-content-confirm').click()
+
+      // Checked as new data, the already imported rows are EXISTING_UUID errors: nothing to import.
+      await runChecks(page)
+      await expect(textOf(byTest(report, 'import-count-valid'))).resolves.toBe('0')
+      await expect(
+        textOf(byTest(errorRow('EXISTING_UUID', 'uuid_perm_sinp'), 'import-error-lines')),
+      ).resolves.toBe(VALID_LINES)
+      await expect(byTest(report, 'import-finalize').isDisabled()).resolves.toBe(true)
+
+      // With "update existing observations", the check runs again and the import updates them.
+      await byTest(report, 'import-update-existing').check()
+      await expect(textOf(byTest(report, 'import-finalize'))).resolves.toBe(
+        'Contrôler à nouveau puis importer',
+      )
+      await screenshot(page, 'import-update-existing')
+      await byTest(report, 'import-finalize').click()
+      await expect.poll(() => wizard(page).getAttribute('data-step'), { timeout: 30_000 }).toBe('done')
+      await expect(textOf(byTest(done, 'import-done-summary'))).resolves.toMatch(/^9 observations ajoutées/)
+      const corrected = await pool.query<{ place_name: string }>(
+        `SELECT place_name FROM gn_synthese.synthese WHERE unique_id_sinp = '5b0c1e2a-7f3d-4c6b-9a1e-000000000001'`,
+      )
+      expect(corrected.rows).toEqual([{ place_name: 'Combe de Narreyroux (corrigé)' }])
+      // Updated observations stay with the import that created them.
+      expect(await countFromSource(`IMPORT:${importId}`)).toBe(9)
+
+      // Undo of the re-import from its last step, confirmed; then of the first one from the list.
+      await byTest(done, 'import-undo').click()
+      await byTest(done, 'import-undo-confirm').click()
+      await page.waitForURL('**/import')
+      const first = page.locator(`[data-test="import-row"][data-id="${importId}"]`)
+      await first.waitFor()
+      await expect(page.locator(`[data-test="import-row"][data-id="${again}"]`).count()).resolves.toBe(0)
+      await screenshot(page, 'import-list')
+      await byTest(first, 'import-undo').click()
+      await byTest(first, 'import-undo-confirm').click()
+      await byTest(page, 'import-empty').waitFor()
+      expect(await countFromSource(`IMPORT:${importId}`)).toBe(0)
+      const imports = await pool.query('SELECT id FROM import.imports')
+      expect(imports.rows).toEqual([])
 
       expect(errors).toEqual([])
     } finally {

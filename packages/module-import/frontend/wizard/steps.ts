@@ -68,21 +68,10 @@ export const stepIndex = (step: WizardStep): number => WIZARD_STEPS.findIndex((s
 
 /**
  * The steps the user may open for an import: every step up to where it resumes, except while a job runs or once it
- * is imported (then only the resume step). Steps that are not available (`missing`) are skipped.
+ * is imported (then only the resume step).
  */
-export function openableSteps(
-  item: Pick<ImportItem, 'status' | 'failure' | 'step'>,
-  missing: ReadonlySet<WizardStep> = new Set(),
-): WizardStep[] {
+export function openableSteps(item: Pick<ImportItem, 'status' | 'failure' | 'step'>): WizardStep[] {
   const resume = resumeStep(item)
   if (!EDITABLE_STATUSES.includes(item.status)) return [resume]
-  return WIZARD_STEPS.slice(1, stepIndex(resume) + 1)
-    .map((s) => s.key)
-    .filter((key) => !missing.has(key))
-}
-
-/** The step itself, or the next one the wizard offers when this platform lacks it. */
-export function offeredStep(step: WizardStep, missing: ReadonlySet<WizardStep>): WizardStep {
-  const later = WIZARD_STEPS.slice(stepIndex(step)).find((s) => !missing.has(s.key))
-  return later?.key ?? step
+  return WIZARD_STEPS.slice(1, stepIndex(resume) + 1).map((s) => s.key)
 }
