@@ -38,6 +38,13 @@ const PARSER: Partial<Record<TargetFieldType, string>> = {
   date: 'import.parse_timestamp',
   time: 'import.parse_time',
 }
+const SQL_TYPE: Partial<Record<TargetFieldType, string>> = {
+  integer: 'integer',
+  number: 'double precision',
+  uuid: 'uuid',
+  date: 'timestamptz',
+  time: 'time',
+}
 const INVALID: Partial<Record<TargetFieldType, CheckErrorCode>> = {
   integer: 'INVALID_INTEGER',
   uuid: 'INVALID_UUID',
@@ -84,17 +91,28 @@ export function buildStagingSql(input: BuildInput): string {
   // Level 2: parsed values and lookups.
   const parsed: string[] = []
   for (const f of fields) {
-    const parser = PARSER[TYPE_OF.get(f)!]
-    if (parser) parsed.push(`${parser}(s.${v(f)}) AS ${p(f)}`)
+    const type = TYPE_OF.get(f)!
+    const parser = PARSER[type]
+    // Unmapped fields cost nothing: a typed NULL.
+    if (parser)
+      parsed.push(mapped(f) ? `${parser}(s.${v(f)}) AS ${p(f)}` : `NULL::${SQL_TYPE[type]} AS ${p(f)}`)
   }
-  parsed.push(`import.parse_geometry(s.${v('wkt')}, ${input.srid}) AS g_wkt`)
+  parsed.push(
+    mapped('wkt')
+      ? `import.parse_geometry(s.${v('wkt')}, ${input.srid}) AS g_wkt`
+      : 'NULL::geometry AS g_wkt',
+  )
   const area = (types: string, field: string) =>
     `(SELECT a.geom FROM ref_geo.areas a JOIN ref_geo.area_types t ON t.id = a.type_id
        WHERE t.code IN (${types}) AND a.area_code = s.${v(field)} ORDER BY t.code LIMIT 1)`
+  const attach = (types: string, field: string, alias: string) =>
+    mapped(field)
+      ? `CASE WHEN s.${v(field)} IS NOT NULL THEN ${area(types, field)} END AS ${alias}`
+      : `NULL::geometry AS ${alias}`
   parsed.push(
-    `CASE WHEN s.${v('communeCode')} IS NOT NULL THEN ${area("'COM'", 'communeCode')} END AS g_com`,
-    `CASE WHEN s.${v('gridCode')} IS NOT NULL THEN ${area("'M1', 'M5', 'M10'", 'gridCode')} END AS g_grid`,
-    `CASE WHEN s.${v('departementCode')} IS NOT NULL THEN ${area("'DEP'", 'departementCode')} END AS g_dep`,
+    attach("'COM'", 'communeCode', 'g_com'),
+    attach("'M1', 'M5', 'M10'", 'gridCode', 'g_grid'),
+    attach("'DEP'", 'departementCode', 'g_dep'),
   )
   const importDataset = input.importDataset
     ? `${literal(JSON.stringify([input.importDataset.id, input.importDataset.error]))}::jsonb`
@@ -125,7 +143,9 @@ export function buildStagingSql(input: BuildInput): string {
   // Level 4: in 4326, valid, within the box.
   const [xmin, ymin, xmax, ymax] = input.bbox.map(Number)
   const checkedGeometry = [
-    `CASE WHEN s.geo_kind = 'area' THEN s.g_src ELSE import.try_transform(s.g_src, 4326) END AS g_4326`,
+    input.srid === 4326
+      ? 's.g_src AS g_4326'
+      : `CASE WHEN s.geo_kind = 'area' THEN s.g_src ELSE import.try_transform(s.g_src, 4326) END AS g_4326`,
     `CASE WHEN s.g_src IS NOT NULL THEN ST_IsEmpty(s.g_src) OR NOT ST_IsValid(s.g_src) END AS g_invalid`,
   ]
   const box = `ST_MakeEnvelope(${xmin}, ${ymin}, ${xmax}, ${ymax}, 4326)`

@@ -54,8 +54,8 @@ const lineBreaks = (values: readonly string[]): number => {
 
 /**
  * Data rows of a delimited file, decoded on the fly (iconv-lite → csv-parse). Line numbers are the user's: header
- * = 1, empty lines counted, a record whose quoted field spans lines numbered by its first line (csv-parse's own
- * `info.lines` miscounts CRLF inside quotes, so they are counted here).
+ * = 1, empty lines counted, a record whose quoted field spans lines numbered by its first line. They are counted
+ * here rather than with csv-parse's `info` (4× slower, and it miscounts CRLF inside quotes).
  */
 async function* csvRows(
   input: Omit<LoadInput, 'importId'>,
@@ -73,23 +73,18 @@ async function* csvRows(
     delimiter: input.separator ?? ',',
     relax_column_count: true,
     relax_quotes: true,
-    skip_empty_lines: true,
     bom: true,
-    info: true,
   })
   const piped = pipeline(source, counter, iconv.decodeStream(input.encoding), parser).catch(() => undefined)
   const width = input.columns.length
-  let end = 0 // the last line of the previous record
-  let emptyBefore = 0
+  let line = 0 // the last line of the previous record
   let first = true
   try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: string[]
-      info: { empty_lines: number }
-    }>) {
-      const start = end + 1 + (info.empty_lines - emptyBefore)
-      emptyBefore = info.empty_lines
-      end = start + lineBreaks(record)
+    for await (const record of parser as AsyncIterable<string[]>) {
+      const start = line + 1
+      line = start + lineBreaks(record)
+      // An empty line is a record of one empty field.
+      if (record.length === 1 && record[0] === '') continue
       if (first) {
         first = false
         const seen = new Set<string>()
@@ -106,7 +101,7 @@ async function* csvRows(
     }
   } catch (error) {
     if (error instanceof CsvError)
-      throw badRequest('INVALID_CSV', `The file cannot be read near line ${end + 1}: ${error.message}`)
+      throw badRequest('INVALID_CSV', `The file cannot be read near line ${line + 1}: ${error.message}`)
     throw error
   } finally {
     source.destroy()
