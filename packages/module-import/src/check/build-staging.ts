@@ -45,6 +45,9 @@ const SQL_TYPE: Partial<Record<TargetFieldType, string>> = {
   date: 'timestamptz',
   time: 'time',
 }
+/** A plain 2D point, which ST_GeomFromText reads without fail: no subtransaction needed (most big files). */
+const NUMBER = '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9][0-9]?)?'
+const POINT_WKT = `^\\s*[Pp][Oo][Ii][Nn][Tt]\\s*[(]\\s*${NUMBER}\\s+${NUMBER}\\s*[)]\\s*$`
 const INVALID: Partial<Record<TargetFieldType, CheckErrorCode>> = {
   integer: 'INVALID_INTEGER',
   uuid: 'INVALID_UUID',
@@ -99,7 +102,8 @@ export function buildStagingSql(input: BuildInput): string {
   }
   parsed.push(
     mapped('wkt')
-      ? `import.parse_geometry(s.${v('wkt')}, ${input.srid}) AS g_wkt`
+      ? `CASE WHEN s.${v('wkt')} ~ '${POINT_WKT}' THEN ST_SetSRID(ST_GeomFromText(s.${v('wkt')}), ${input.srid})
+              ELSE import.parse_geometry(s.${v('wkt')}, ${input.srid}) END AS g_wkt`
       : 'NULL::geometry AS g_wkt',
   )
   const area = (types: string, field: string) =>
