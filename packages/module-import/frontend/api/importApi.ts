@@ -1,4 +1,4 @@
-import { apiFetch } from '@biodiv/sdk'
+import { ApiError, apiFetch } from '@biodiv/sdk'
 import type {
   ContentMapping,
   ContentMappingValues,
@@ -31,13 +31,7 @@ export interface MappingBody {
 export const importApi = {
   imports: () => apiFetch<ImportItem[]>(`${BASE}/imports`),
   import: (id: number, signal?: AbortSignal) => apiFetch<ImportItem>(`${BASE}/imports/${id}`, { signal }),
-  upload: (file: File, datasetId: number | null) => {
-    const form = new FormData()
-    // Fields before the file: the server reads the parts in order while streaming the file to disk.
-    if (datasetId) form.append('datasetId', String(datasetId))
-    form.append('file', file, file.name)
-    return apiFetch<ImportItem>(`${BASE}/imports`, { method: 'POST', body: form })
-  },
+  upload: uploadImport,
   decode: (id: number, body: DecodeBody) =>
     apiFetch<ImportItem>(`${BASE}/imports/${id}/decode`, { method: 'PUT', body }),
   targetFields: () => apiFetch<TargetFieldList>(`${BASE}/target-fields`),
@@ -64,4 +58,51 @@ export const importApi = {
     apiFetch<{ id: number; deletedObservations: number }>(`${BASE}/imports/${id}`, { method: 'DELETE' }),
   /** Active datasets the user may see (METADATA R); the server checks the import right on the one chosen. */
   datasets: () => apiFetch<DatasetOption[]>('/api/meta/datasets?active=true'),
+}
+
+/**
+ * POST /imports (multipart) with upload progress (0..1), which fetch cannot report: files may weigh gigabytes.
+ * Rejects with an ApiError like apiFetch; `signal` aborts the upload.
+ */
+function uploadImport(
+  file: File,
+  datasetId: number | null,
+  onProgress: (fraction: number) => void = () => undefined,
+  signal?: AbortSignal,
+): Promise<ImportItem> {
+  const form = new FormData()
+  // Fields before the file: the server reads the parts in order while streaming the file to disk.
+  if (datasetId) form.append('datasetId', String(datasetId))
+  form.append('file', file, file.name)
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', `${BASE}/imports`)
+    xhr.withCredentials = true
+    xhr.setRequestHeader('accept', 'application/json')
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total)
+    }
+    xhr.onload = () => {
+      let body: unknown
+      try {
+        body = JSON.parse(xhr.responseText)
+      } catch {
+        body = undefined
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body as ImportItem)
+      else {
+        const error = (body as { error?: { code: string; message: string; details?: unknown } } | undefined)
+          ?.error
+        reject(
+          error
+            ? new ApiError(xhr.status, error.code, error.message, error.details)
+            : new ApiError(xhr.status, `HTTP_${xhr.status}`, xhr.statusText || 'Erreur du serveur'),
+        )
+      }
+    }
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK_ERROR', 'Le serveur ne répond pas'))
+    xhr.onabort = () => reject(new ApiError(0, 'UPLOAD_ABORTED', 'Envoi annulé'))
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true })
+    xhr.send(form)
+  })
 }

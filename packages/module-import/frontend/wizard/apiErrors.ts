@@ -22,6 +22,7 @@ const MESSAGES: Record<string, string> = {
   IMPORT_BUSY: 'L’import est en cours de traitement : attendez la fin de l’étape.',
   IMPORT_FINALIZED: 'L’import est terminé : annulez-le pour le modifier.',
   NETWORK_ERROR: 'Le serveur ne répond pas.',
+  UPLOAD_ABORTED: 'Envoi annulé.',
 }
 
 /** A readable French message for an API failure, with the details' names when the API lists them. */
