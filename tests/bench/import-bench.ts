@@ -3,7 +3,7 @@
 // preset) → content mapping (the suggestions) → check → finalize, then undo; time per step and end to end, peak RSS
 // of the server, next to `COPY` of the same file into a bare table of text columns on the same database.
 //
-//   pnpm bench:import [--rows 100000] [--db NAME] [--keep-file]
+//   pnpm bench:import [--rows 100000] [--db NAME] [--keep-file] [--keep-import]
 //
 // Database: biodiv_bench_import on the server of BENCH_DATABASE_URL, else DATABASE_URL, else
 // postgres://postgres@127.0.0.1:5432/postgres; created (migrations + demo seed) on the first run, marked with a
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '100000' },
     db: { type: 'string', default: 'biodiv_bench_import' },
     'keep-file': { type: 'boolean', default: false },
+    /** Leave the finalized import in place (no undo), e.g. to study its rows and staging table. */
+    'keep-import': { type: 'boolean', default: false },
   },
 })
 const ROWS = Number(values.rows)
@@ -295,11 +297,14 @@ async function main() {
     if (done.status !== 'imported')
       throw new Error(`finalize ended ${done.status}: ${JSON.stringify(done.failure)}`)
     const peak = rss.stop()
-    const undo = await timed(
-      'undo (DELETE: synthese rows, staging, errors, file)',
-      () => api('DELETE', `/imports/${id}`),
-      (r) => `${r.deletedObservations} observations deleted`,
-    )
+    if (values['keep-import']) log(`Import ${id} kept (no undo)`)
+    const undo = values['keep-import']
+      ? null
+      : await timed(
+          'undo (DELETE: synthese rows, staging, errors, file)',
+          () => api('DELETE', `/imports/${id}`),
+          (r) => `${r.deletedObservations} observations deleted`,
+        )
 
     const out = [
       `### ${ROWS.toLocaleString('en')} rows (${(size / 1024 ** 2).toFixed(1)} MiB CSV)`,
