@@ -92,9 +92,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox<
     async (request) => {
       const row = await getImport(pool, callerOf(request), request.params.id)
       const { deletedObservations } = await undoImport(pool, row.id)
-      await removeStored(storedPath(uploadDir, row.filePath)).catch((error) =>
-        request.log.warn({ err: error }, `import ${row.id}: could not remove its file`),
-      )
+      try {
+        await removeStored(storedPath(uploadDir, row.filePath))
+      } catch (error) {
+        // The undo is committed: a file that cannot be removed is logged, not an error of the request.
+        request.log.warn({ err: error }, `import ${row.id}: could not remove its file`)
+      }
       return { id: row.id, deletedObservations }
     },
   )
