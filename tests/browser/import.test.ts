@@ -212,6 +212,7 @@ describe('Import wizard', () => {
       await page.waitForURL(`**/synthese?import=${importId}`)
       await expect.poll(() => page.locator('[data-test="synthese-row"]').count(), { timeout: 15_000 }).toBe(9)
       await expect(textOf(page.locator('[data-test="synthese-row"]').first())).resolves.toContain('Lynx lynx')
+      await expect(textOf(byTest(page, 'filter-import'))).resolves.toContain(`l’import n° ${importId}`)
       await screenshot(page, 'import-synthese')
 
       // The partner sends the file again, corrected: the saved mapping fills fields and values at once.
