@@ -1,9 +1,10 @@
 // `pnpm start`: builds what is missing (Prisma client, web shell, module UIs), then runs the server from its
-// TypeScript sources in this process. With no DATABASE_URL the server starts the embedded database itself.
-import { spawnSync } from 'node:child_process'
+// TypeScript sources in a child process. With no DATABASE_URL the server starts the embedded database itself.
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { serverNodeArgs } from './server-node-args.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const missing = [
@@ -20,6 +21,10 @@ if (missing.length > 0) {
   if (build.status !== 0) process.exit(build.status ?? 1)
 }
 
-const { register } = await import('tsx/esm/api')
-register()
-await import('../packages/core/src/server.ts')
+// The server runs in a child process: V8's heap flags (serverNodeArgs) can only be given when a process starts.
+const server = spawn(process.execPath, [...serverNodeArgs(), join(root, 'packages/core/src/server.ts')], {
+  cwd: root,
+  stdio: 'inherit',
+})
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => server.kill(signal))
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import { createServer } from 'node:net'
+import { serverNodeArgs } from '../../../scripts/server-node-args.mjs'
 
 export interface Stats {
   n: number
@@ -141,15 +142,19 @@ export async function startServer(
     SESSION_SECRET: randomBytes(24).toString('hex'),
     LOG_LEVEL: 'warn',
     LOGIN_RATE_LIMIT: '1000',
-    // V8 flags for the server only (e.g. a heap cap, to tell garbage from retained memory in the export's RSS).
+    // V8 flags for the server only (a --max-old-space-size here replaces the one `pnpm start` gives).
     NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? process.env.NODE_OPTIONS,
   }
   delete env.SEED_DEMO
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'packages/core/src/server.ts'], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...serverNodeArgs(env), 'packages/core/src/server.ts'],
+    {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   const output: string[] = []
   for (const stream of [child.stdout!, child.stderr!]) {
     stream.setEncoding('utf8')
