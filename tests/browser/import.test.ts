@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEMO_PASSWORD } from '@biodiv/core/testing'
+import { createUser, DEMO_PASSWORD } from '@biodiv/core/testing'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { byTest, login, openApp, screenshot, textOf, useRunningPlatform } from './helpers/index.ts'
@@ -76,6 +76,29 @@ const countFromSource = async (source: string) =>
       [source],
     )
   ).rows[0]?.n
+
+/** JSON calls to the running server as a user (session cookie from the login). */
+async function apiAs(login: string) {
+  const base = platform.server.baseUrl
+  const auth = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login, password: DEMO_PASSWORD }),
+  })
+  const cookie = auth.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('biodiv_session='))!
+    .split(';')[0]!
+  return async <T>(method: string, url: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${base}${url}`, {
+      method,
+      headers: { cookie, ...(body instanceof FormData ? {} : { 'content-type': 'application/json' }) },
+      body: body instanceof FormData ? body : body === undefined ? undefined : JSON.stringify(body),
+    })
+    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`)
+    return (await response.json()) as T
+  }
+}
 
 describe('Import wizard', () => {
   it('a data manager uploads a GeoNature export with bad rows, maps it with the preset, sees the errors and the valid rows, imports, finds them in the Synthèse, re-imports corrected data as updates, then undoes', async () => {
@@ -273,6 +296,84 @@ describe('Import wizard', () => {
       expect(errors).toHaveLength(1)
     } finally {
       await close()
+    }
+  })
+
+  it('a reader sees an import’s report and map without being able to change it; a user of another organism sees no import', async () => {
+    // The admin's import, checked through the API.
+    const api = await apiAs('admin')
+    const file = new FormData()
+    file.append('file', new Blob([readFileSync(FIXTURE)], { type: 'text/csv' }), 'partenaire.csv')
+    const { id } = await api<{ id: number }>('POST', '/api/import/imports', file)
+    const { pool } = platform.server.app.db
+    const dataset = await pool.query<{ id: number }>(
+      `SELECT id FROM gn_meta.datasets WHERE name = 'Observations opportunistes faune'`,
+    )
+    await api('PUT', `/api/import/imports/${id}/decode`, {
+      encoding: 'utf-8',
+      separator: ';',
+      srid: 4326,
+      datasetId: dataset.rows[0]!.id,
+    })
+    const mappings = await api<{ id: number; name: string }[]>('GET', '/api/import/mappings')
+    const preset = mappings.find((m) => m.name === 'GeoNature synthese export')!
+    await api('PUT', `/api/import/imports/${id}/field-mapping`, { mappingId: preset.id })
+    await api('PUT', `/api/import/imports/${id}/content-mapping`, {
+      contentMapping: { grpTyp: { Observations: 'OBS' } },
+    })
+    await api('POST', `/api/import/imports/${id}/check`, {})
+    await expect
+      .poll(async () => (await api<{ status: string }>('GET', `/api/import/imports/${id}`)).status, {
+        timeout: 30_000,
+      })
+      .toBe('checked')
+
+    await createUser(pool, { login: 'lecteur', grants: [{ module: 'IMPORT', action: 'R', scope: 3 }] })
+    await createUser(pool, {
+      login: 'partenaire',
+      organism: 'LPO Auvergne-Rhône-Alpes',
+      grants: [
+        { module: 'IMPORT', action: 'R', scope: 2 },
+        { module: 'IMPORT', action: 'C', scope: 2 },
+      ],
+    })
+
+    const reader = await openApp(platform.browser, platform.server.baseUrl)
+    try {
+      const { page } = reader
+      await page.goto('/login')
+      await login(page, 'lecteur', DEMO_PASSWORD)
+      await page.goto('/import')
+      await expect(byTest(page, 'import-new').count()).resolves.toBe(0)
+      const row = page.locator(`[data-test="import-row"][data-id="${id}"]`)
+      await expect(row.getAttribute('data-status')).resolves.toBe('checked')
+      await expect(byTest(row, 'import-undo').count()).resolves.toBe(0)
+      await byTest(row, 'import-open').click()
+      await expect.poll(() => wizard(page).getAttribute('data-step')).toBe('report')
+      await byTest(page, 'import-read-only').waitFor()
+      const report = byTest(page, 'import-report')
+      await expect(textOf(byTest(report, 'import-count-valid'))).resolves.toBe('9')
+      await expect(report.locator('[data-test="import-error-row"]').count()).resolves.toBe(5)
+      await expect.poll(() => byTest(report, 'import-preview').getAttribute('data-features')).toBe('9')
+      await expect(byTest(report, 'import-finalize').isDisabled()).resolves.toBe(true)
+      await expect(byTest(report, 'import-update-existing').isDisabled()).resolves.toBe(true)
+      await screenshot(page, 'import-read-only')
+      expect(reader.errors).toEqual([])
+    } finally {
+      await reader.close()
+    }
+
+    const partner = await openApp(platform.browser, platform.server.baseUrl)
+    try {
+      const { page } = partner
+      await page.goto('/login')
+      await login(page, 'partenaire', DEMO_PASSWORD)
+      await page.goto('/import')
+      await byTest(page, 'import-empty').waitFor()
+      await byTest(page, 'import-new').waitFor()
+      expect(partner.errors).toEqual([])
+    } finally {
+      await partner.close()
     }
   })
 })

@@ -21,6 +21,7 @@ const MESSAGES: Record<string, string> = {
   NOT_MAPPING_OWNER: 'Seul son auteur peut modifier ce modèle.',
   IMPORT_BUSY: 'L’import est en cours de traitement : attendez la fin de l’étape.',
   IMPORT_FINALIZED: 'L’import est terminé : annulez-le pour le modifier.',
+  PERMISSION_DENIED: 'Vos droits ne permettent pas cette action.',
   NETWORK_ERROR: 'Le serveur ne répond pas.',
   UPLOAD_ABORTED: 'Envoi annulé.',
 }
