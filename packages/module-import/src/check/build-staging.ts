@@ -150,7 +150,9 @@ export function buildStagingSql(input: BuildInput): string {
     input.srid === 4326
       ? 's.g_src AS g_4326'
       : `CASE WHEN s.geo_kind = 'area' THEN s.g_src ELSE import.try_transform(s.g_src, 4326) END AS g_4326`,
-    `CASE WHEN s.g_src IS NOT NULL THEN ST_IsEmpty(s.g_src) OR NOT ST_IsValid(s.g_src) END AS g_invalid`,
+    // A point is valid unless empty (non-finite coordinates fall out of the box): ST_IsValid costs 2-3 µs a row.
+    `CASE WHEN s.g_src IS NULL THEN NULL WHEN ST_IsEmpty(s.g_src) THEN true
+          WHEN GeometryType(s.g_src) = 'POINT' THEN false ELSE NOT ST_IsValid(s.g_src) END AS g_invalid`,
   ]
   const box = `ST_MakeEnvelope(${xmin}, ${ymin}, ${xmax}, ${ymax}, 4326)`
 
