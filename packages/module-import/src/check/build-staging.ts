@@ -2,7 +2,7 @@ import { datasetVisibleSql, SYNTHESE_NOMENCLATURES, type SyntheseNomenclatureFie
 import type { FieldMapping } from '../import-schemas.ts'
 import { TARGET_FIELDS, type TargetFieldType } from '../target-fields.ts'
 import type { CheckErrorCode } from './error-codes.ts'
-import { nomenclatureColumn, rawTableName, sourceColumnName, stagingTableName } from './staging-table.ts'
+import { nomenclatureColumn, sourceColumnName } from './staging-table.ts'
 
 /** { <nomenclature field>: { <source value>: <SINP code> } } */
 export type ContentMapping = Record<string, Record<string, string>>
@@ -59,15 +59,14 @@ const ATTACHMENTS = ['communeCode', 'gridCode', 'departementCode']
 const NON_NEGATIVE = new Set(['countMin', 'countMax', 'precision'])
 
 /**
- * The statement that builds `import.rows_<id>` from `import.raw_<id>` in one pass: every value normalised (trimmed,
+ * The query giving the rows of `import.rows_<id>` from a raw table `raw` in one pass: every value normalised (trimmed,
  * empty = NULL), parsed by the safe parsers of the `import` schema, resolved (taxon, nomenclatures through the
  * content mapping, dataset, geometry), and the row's errors listed in `errs` (`CODE<SEP>column`). Parameters:
  * $1 owner id, $2 owner organism id, $3 owner's IMPORT C scope (0: none), $4 the content mapping (jsonb).
  * Each level ends with OFFSET 0 so that a parsed value is computed once, not once per reference.
  */
-export function buildStagingSql(input: BuildInput): string {
+export function buildStagingSelect(input: BuildInput, raw: string): string {
   const { fieldMapping: mapping, columns } = input
-  const raw = rawTableName(input.importId)
   const mapped = (field: string) => field in mapping
   /** The raw SQL expression of a field's source (column or constant); NULL when unmapped. */
   const source = (field: string, alias = 'r'): string => {
@@ -290,8 +289,7 @@ export function buildStagingSql(input: BuildInput): string {
         WHERE d.uuid IN (SELECT import.parse_uuid(${source('datasetUuid')}) FROM ${raw} r))`
     : `'{}'::jsonb`
 
-  return `CREATE UNLOGGED TABLE ${stagingTableName(input.importId)} AS
-WITH lk AS MATERIALIZED (SELECT ${nomenclatureLookup} AS nom, ${datasetLookup} AS ds, $1::int AS owner,
+  return `WITH lk AS MATERIALIZED (SELECT ${nomenclatureLookup} AS nom, ${datasetLookup} AS ds, $1::int AS owner,
                                 $2::int AS organism, $3::int AS scope, $4::jsonb AS content)
 SELECT s.line, s.field_count, ${columns.map((_, i) => `s.${sourceColumnName(i)}`).join(', ')},
        cardinality(s.errs) = 0 AS valid,

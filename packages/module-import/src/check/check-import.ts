@@ -6,7 +6,7 @@ import {
 } from '@biodiv/core'
 import type { FieldMapping } from '../import-schemas.ts'
 import { importUploadDir, storedPath } from '../upload-storage.ts'
-import { buildStagingSql, type ContentMapping, SEP } from './build-staging.ts'
+import { buildStagingSelect, type ContentMapping, SEP } from './build-staging.ts'
 import { type CheckErrorCode, levelOf } from './error-codes.ts'
 import { loadFile } from './load-file.ts'
 import { dropStagingTables, rawTableName, stagingTableName } from './staging-table.ts'
@@ -138,8 +138,8 @@ async function importDataset(pool: Pool, imp: ImportToCheck) {
   return { id: imp.dataset_id, error }
 }
 
-// Overall progress given to `report`: the load takes most of the time.
-const LOAD_SHARE = 0.6
+// Overall progress given to `report`: the load (with the checks of each batch) takes most of the time.
+const LOAD_SHARE = 0.8
 
 /**
  * The check step of an import: streams its file into `import.rows_<id>` (see staging-table.ts), checks every line
@@ -162,6 +162,27 @@ export async function checkImport(
   await pool.query('DELETE FROM import.import_errors WHERE import_id = $1', [importId])
   await report('load', 0)
 
+  const build = {
+    importId,
+    columns: imp.columns,
+    fieldMapping,
+    srid: imp.srid,
+    importDataset: await importDataset(pool, imp),
+    defaults: await nomenclatureDefaults(pool, imp.organism_id),
+    bbox: options.bbox ?? (await defaultBbox(pool)),
+  }
+  const params = [imp.owner_id, imp.organism_id, imp.scope, JSON.stringify(imp.content_mapping ?? {})]
+  const table = stagingTableName(importId)
+  let created = false
+  const createStaging = async () => {
+    if (created) return
+    await pool.query(
+      `CREATE UNLOGGED TABLE ${table} AS ${buildStagingSelect(build, rawTableName(importId))} WITH NO DATA`,
+      params,
+    )
+    created = true
+  }
+  // Each loaded batch is checked into the staging table (set-based, one statement) while the next one loads.
   const loaded = await loadFile(
     pool,
     {
@@ -172,23 +193,17 @@ export async function checkImport(
       separator: imp.separator,
       columns: imp.columns,
     },
+    async (batch) => {
+      await createStaging()
+      await pool.query(`INSERT INTO ${table} ${buildStagingSelect(build, batch)}`, params)
+      await pool.query(`DROP TABLE ${batch}`)
+    },
     (fraction) => report('load', fraction * LOAD_SHARE),
     signal,
   )
+  await createStaging()
   signal?.throwIfAborted()
   await report('check', LOAD_SHARE)
-
-  const sql = buildStagingSql({
-    importId,
-    columns: imp.columns,
-    fieldMapping,
-    srid: imp.srid,
-    importDataset: await importDataset(pool, imp),
-    defaults: await nomenclatureDefaults(pool, imp.organism_id),
-    bbox: options.bbox ?? (await defaultBbox(pool)),
-  })
-  await pool.query(sql, [imp.owner_id, imp.organism_id, imp.scope, JSON.stringify(imp.content_mapping ?? {})])
-  const table = stagingTableName(importId)
   await pool.query(`DROP TABLE IF EXISTS ${rawTableName(importId)}`)
   await pool.query(`ALTER TABLE ${table} ADD PRIMARY KEY (line)`)
   signal?.throwIfAborted()

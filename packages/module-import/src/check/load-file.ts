@@ -8,7 +8,7 @@ import { badRequest, readGeoJsonFeatures } from '@biodiv/core'
 import { CsvError, parse } from 'csv-parse'
 import iconv from 'iconv-lite'
 import { from as copyFrom } from 'pg-copy-streams'
-import { rawTableName, sourceColumnName } from './staging-table.ts'
+import { rawBatchTableName, rawTableName, sourceColumnName } from './staging-table.ts'
 
 /** One data line of the file: its line number, how many fields it had, its values in header order. */
 export interface RawRow {
@@ -144,21 +144,27 @@ export function readRows(
   return input.format === 'geojson' ? geoJsonRows(input, onBytes) : csvRows(input, header, onBytes)
 }
 
+/** Receives each loaded batch table (`import.raw_<id>_<k>`, the template's columns); it then owns it. */
+export type BatchHandler = (table: string) => Promise<void>
+
 /**
- * Streams the file into the raw table `import.raw_<id>` (UNLOGGED: line, field_count, c1…cN text) with COPY, in
- * batches; a client is held only during a batch, so progress reports may use the same (single-connection) pool.
+ * Streams the file with COPY into batch tables shaped like the template `import.raw_<id>` (UNLOGGED: line,
+ * field_count, c1…cN text), 50k rows / 16 MB each, and hands each batch to `onBatch` without waiting for it, so
+ * that the database checks batch k while this process parses batch k+1 (one batch in flight at most). A client is
+ * held only during a COPY, so `onBatch` and progress reports may use the same pool, even a single-connection one.
  * Memory stays flat whatever the size of the file.
  */
 export async function loadFile(
   pool: Database['pool'],
   input: LoadInput,
+  onBatch: BatchHandler,
   onProgress: (fraction: number) => Promise<void>,
   signal?: AbortSignal,
 ): Promise<LoadResult> {
-  const table = rawTableName(input.importId)
+  const template = rawTableName(input.importId)
   const columns = input.columns.map((_, i) => sourceColumnName(i))
   await pool.query(
-    `CREATE UNLOGGED TABLE ${table} (line integer NOT NULL, field_count integer NOT NULL${columns
+    `CREATE UNLOGGED TABLE ${template} (line integer NOT NULL, field_count integer NOT NULL${columns
       .map((c) => `, ${c} text`)
       .join('')})`,
   )
@@ -169,16 +175,21 @@ export async function loadFile(
   }
   const header = { duplicates: [] as string[] }
   const rows = readRows(input, onBytes, header)
-  const copySql = `COPY ${table} (line, field_count, ${columns.join(', ')}) FROM STDIN`
   let total = 0
+  let batch = 0
+  let inFlight: Promise<void> = Promise.resolve()
   let next = await rows.next()
   try {
     while (!next.done) {
       signal?.throwIfAborted()
+      const table = rawBatchTableName(input.importId, batch++)
       const client = await pool.connect()
       let failed: unknown = null
       try {
-        const stream = client.query(copyFrom(copySql))
+        await client.query(`CREATE UNLOGGED TABLE ${table} (LIKE ${template})`)
+        const stream = client.query(
+          copyFrom(`COPY ${table} (line, field_count, ${columns.join(', ')}) FROM STDIN`),
+        )
         let chunk: string[] = []
         let chunkBytes = 0
         let batchRows = 0
@@ -220,9 +231,15 @@ export async function loadFile(
         // A failed COPY leaves the connection in an unknown state: it is discarded, not reused.
         client.release(failed ? (failed as Error) : undefined)
       }
+      await inFlight
+      inFlight = onBatch(table)
+      // Surfaced by the next await; never left unhandled meanwhile.
+      inFlight.catch(() => undefined)
       await onProgress(Math.min(1, bytes / size))
     }
+    await inFlight
   } finally {
+    await inFlight.catch(() => undefined)
     await rows.return(undefined)
   }
   return { rows: total, duplicateColumns: header.duplicates }

@@ -17,8 +17,12 @@ import { SYNTHESE_NOMENCLATURES, type SyntheseNomenclatureField } from '@biodiv/
  */
 export const stagingTableName = (importId: number): string => `import.rows_${Math.trunc(importId)}`
 
-/** The bare raw table the load step COPYs into before the typed staging table is built from it. */
+/** The empty template of the raw tables the load step COPYs into (line, field_count, c1…cN text). */
 export const rawTableName = (importId: number): string => `import.raw_${Math.trunc(importId)}`
+
+/** One batch of the file as loaded, checked into the staging table then dropped. */
+export const rawBatchTableName = (importId: number, batch: number): string =>
+  `import.raw_${Math.trunc(importId)}_${Math.trunc(batch)}`
 
 /** The raw text column holding the i-th (0-based) header column of the file. */
 export const sourceColumnName = (index: number): string => `c${index + 1}`
@@ -63,10 +67,18 @@ export const STAGING_SYNTHESE_COLUMNS: readonly (readonly [column: string, type:
 /** The synthese column names of the staging table (what a finalize copies). */
 export const STAGING_COLUMN_NAMES: readonly string[] = STAGING_SYNTHESE_COLUMNS.map(([c]) => c)
 
-/** Drops an import's staging and raw tables (restart of the check, undo). */
+/** Drops an import's staging and raw tables, batches left by a killed check included (restart, undo). */
 export async function dropStagingTables(
-  db: { query(sql: string): Promise<unknown> },
+  db: { query(sql: string, values?: unknown[]): Promise<unknown> },
   importId: number,
 ): Promise<void> {
-  await db.query(`DROP TABLE IF EXISTS ${stagingTableName(importId)}, ${rawTableName(importId)}`)
+  const id = Math.trunc(importId)
+  await db.query(
+    `DO $$ DECLARE t text; BEGIN
+       FOR t IN SELECT tablename FROM pg_tables
+                 WHERE schemaname = 'import' AND tablename ~ '^(rows_${id}|raw_${id}|raw_${id}_[0-9]+)$' LOOP
+         EXECUTE format('DROP TABLE import.%I', t);
+       END LOOP;
+     END $$`,
+  )
 }
