@@ -51,6 +51,19 @@ async function uploadAndDecode(page: Page, file: string, shot?: string): Promise
   await expect(byTest(decode, 'import-encoding').inputValue()).resolves.toBe('utf-8')
   await expect(byTest(decode, 'import-separator').inputValue()).resolves.toBe(';')
   await expect(textOf(byTest(decode, 'import-sample'))).resolves.toContain('Combe de Narreyroux')
+  const headerCells = byTest(decode, 'import-sample').locator('th')
+  const columns = await headerCells.count()
+  expect(columns).toBeGreaterThan(70)
+  if (shot) {
+    // Read again with another separator: the step stays, the sample changes; then back to ";".
+    await byTest(decode, 'import-separator').selectOption(',')
+    await byTest(decode, 'import-decode-preview').click()
+    await expect.poll(() => headerCells.count()).toBe(1)
+    await expect(wizard(page).getAttribute('data-step')).resolves.toBe('decode')
+    await byTest(decode, 'import-separator').selectOption(';')
+    await byTest(decode, 'import-decode-preview').click()
+    await expect.poll(() => headerCells.count()).toBe(columns)
+  }
   await byTest(decode, 'import-srid').selectOption('4326')
   if (shot) await screenshot(page, `${shot}-decode`)
   await byTest(decode, 'import-decode-confirm').click()
