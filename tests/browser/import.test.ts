@@ -26,6 +26,8 @@ writeFileSync(
   CORRECTED,
   readFileSync(FIXTURE, 'utf-8').replace('Combe de Narreyroux', 'Combe de Narreyroux (corrigé)'),
 )
+/** Two GeoJSON features (a point, a line) with GeoNature export property names. */
+const GEOJSON = fileURLToPath(new URL('../fixtures/import/observations.geojson', import.meta.url))
 const VALID_LINES = '2, 3, 4, 5, 6, 8, 10, 12, 14'
 const MAPPING_NAME = 'Partenaire LPO (export GeoNature)'
 
@@ -307,6 +309,54 @@ describe('Import wizard', () => {
       // The empty file's 400 is the one failed request Chromium logs.
       expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([])
       expect(errors).toHaveLength(1)
+    } finally {
+      await close()
+    }
+  })
+
+  it('a GeoJSON file: no separator to confirm, the geometry column mapped by hand, its features on the preview map', async () => {
+    const { page, errors, close } = await openApp(platform.browser, platform.server.baseUrl)
+    try {
+      await page.goto('/login')
+      await login(page, 'admin', DEMO_PASSWORD)
+      await page.goto('/import/new')
+      await byTest(page, 'import-file').setInputFiles(GEOJSON)
+      const dataset = byTest(page, 'import-dataset')
+      await dataset
+        .locator('option', { hasText: 'Observations opportunistes faune' })
+        .waitFor({ state: 'attached' })
+      await dataset.selectOption({ label: 'Observations opportunistes faune' })
+      await byTest(page, 'import-upload').click()
+      await page.waitForURL(/\/import\/imports\/\d+$/)
+
+      const decode = byTest(page, 'import-decode')
+      await expect(byTest(decode, 'import-separator').count()).resolves.toBe(0)
+      await expect(byTest(decode, 'import-encoding').isDisabled()).resolves.toBe(true)
+      await expect(textOf(byTest(decode, 'import-sample'))).resolves.toContain('Rana temporaria')
+      await byTest(decode, 'import-decode-confirm').click()
+      await expect.poll(() => wizard(page).getAttribute('data-step')).toBe('fields')
+
+      // The preset finds the properties; the geometry is the feature's, in the `geometry` column.
+      const fields = byTest(page, 'import-fields')
+      await byTest(fields, 'import-mapping-select').selectOption({ label: 'GeoNature synthese export' })
+      await byTest(fields, 'import-mapping-match').waitFor()
+      await byTest(fields, 'import-missing-required').waitFor()
+      await expect(byTest(fields, 'import-fields-confirm').isDisabled()).resolves.toBe(true)
+      await fields.locator('[data-test="field-source"][data-field="wkt"]').selectOption('geometry')
+      await expect(byTest(fields, 'import-missing-required').count()).resolves.toBe(0)
+      await byTest(fields, 'import-fields-confirm').click()
+
+      // No nomenclature column: nothing to map, the defaults apply.
+      await expect.poll(() => wizard(page).getAttribute('data-step')).toBe('content')
+      await byTest(page, 'import-content-none').waitFor()
+      await byTest(page, 'import-content-confirm').click()
+      await runChecks(page)
+      const report = byTest(page, 'import-report')
+      await expect(textOf(byTest(report, 'import-count-valid'))).resolves.toBe('2')
+      await byTest(report, 'import-no-error').waitFor()
+      await expect.poll(() => byTest(report, 'import-preview').getAttribute('data-features')).toBe('2')
+      await screenshot(page, 'import-geojson-report')
+      expect(errors).toEqual([])
     } finally {
       await close()
     }
