@@ -195,7 +195,14 @@ export async function checkImport(
     },
     async (batch) => {
       await createStaging()
-      await pool.query(`INSERT INTO ${table} ${buildStagingSelect(build, batch)}`, params)
+      // The batch's rows and their row-level errors, in one statement.
+      await pool.query(
+        `WITH ins AS (INSERT INTO ${table} ${buildStagingSelect(build, batch)} RETURNING line, errs)
+         INSERT INTO import.import_errors (import_id, code, level, column_name, line)
+         SELECT $5, split_part(e, $6, 1), 'ERROR', NULLIF(split_part(e, $6, 2), ''), ins.line
+           FROM ins CROSS JOIN LATERAL unnest(ins.errs) e`,
+        [...params, importId, SEP],
+      )
       await pool.query(`DROP TABLE ${batch}`)
     },
     (fraction) => report('load', fraction * LOAD_SHARE),
@@ -219,13 +226,6 @@ export async function checkImport(
        SELECT $1, $2, $3, $4, x.line FROM (${select}) x ORDER BY x.line`,
       [importId, code, levelOf(code, imp.update_existing), field === null ? null : column(field)],
     )
-  // Row-level errors found by the build.
-  await pool.query(
-    `INSERT INTO import.import_errors (import_id, code, level, column_name, line)
-     SELECT $1, split_part(e, $2, 1), 'ERROR', NULLIF(split_part(e, $2, 2), ''), r.line
-       FROM ${table} r CROSS JOIN LATERAL unnest(r.errs) e WHERE NOT r.valid ORDER BY r.line`,
-    [importId, SEP],
-  )
   await pool.query(`ALTER TABLE ${table} DROP COLUMN errs`)
   // Across lines and against the synthese.
   if ('uniqueIdSinp' in fieldMapping) {
