@@ -37,6 +37,7 @@ describe('import checks: the file (columns per line, line numbers, encodings, Ge
       '2024-05-12;60612;Lynx lynx;POINT(6.47 44.85);en trop', // 6 ROW_HAVE_TOO_MUCH_COLUMN
       '2024-05-12;60612;Lynx lynx', // 7 ROW_HAVE_LESS_COLUMN (and no geometry)
       '2024-05-12;abc;Lynx lynx;POINT(6.47 44.85)', // 8 INVALID_INTEGER
+      ';;;', // 9 (separators only, as spreadsheets export blank rows: skipped)
     ].join('\r\n')
     const { id } = await f.upload('lines.csv', csv, { datasetId: String(f.dataset.id) })
     await f.mapFields(id, FIELDS)

@@ -83,8 +83,8 @@ async function* csvRows(
     for await (const record of parser as AsyncIterable<string[]>) {
       const start = line + 1
       line = start + lineBreaks(record)
-      // An empty line is a record of one empty field.
-      if (record.length === 1 && record[0] === '') continue
+      // An empty line (one empty field) or a line of separators only (spreadsheet exports) holds no data.
+      if (record.every((v) => v.trim() === '')) continue
       if (first) {
         first = false
         const seen = new Set<string>()
