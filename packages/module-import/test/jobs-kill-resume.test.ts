@@ -116,7 +116,7 @@ describe('import jobs survive kill -9: a check or finalize killed mid-way leaves
       30_000,
       'the check to pause',
     )
-    const raw = await pool.query(`SELECT count(*)::int AS n FROM import.raw_${id}`)
+    const raw = await pool.query(`SELECT count(*)::int AS n FROM import.rows_${id}`)
     expect(raw.rows[0].n).toBe(ROWS)
     await server!.kill()
     expect(await job(id)).toMatchObject({ status: 'checking', observations: 0, job_attempts: 1 })
