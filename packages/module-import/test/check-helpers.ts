@@ -71,7 +71,7 @@ export async function checkFixture() {
     const { rows } = await pool.query<ErrorGroup>(
       `SELECT code, level, column_name AS column, array_agg(line ORDER BY line) AS rows
          FROM import.import_errors WHERE import_id = $1
-        GROUP BY code, level, column_name ORDER BY code, column_name`,
+        GROUP BY code, level, column_name ORDER BY code, column_name, level`,
       [id],
     )
     return rows

@@ -29,6 +29,7 @@ const FIELDS = {
 describe('import checks: identifiers (UUID, source pk) and datasets', () => {
   let f: CheckFixture
   let existing: string
+  const occtax = randomUUID()
   let inactive: string
   beforeAll(async () => {
     f = await checkFixture()
@@ -36,9 +37,20 @@ describe('import checks: identifiers (UUID, source pk) and datasets', () => {
     const client = await f.pool.connect()
     try {
       await client.query('BEGIN')
-      await upsertSyntheseRows(client, 'TEST_EXISTING', [
+      // An observation of an earlier import (updatable), and one of another module (never updated).
+      await upsertSyntheseRows(client, 'IMPORT:999', [
         {
           uniqueIdSinp: existing,
+          datasetId: f.dataset.id,
+          cdNom: 60612,
+          nomCite: 'Lynx lynx',
+          dateMin: '2024-05-01',
+          geometry: { type: 'Point', coordinates: [6.4, 44.8] },
+        },
+      ])
+      await upsertSyntheseRows(client, 'OCCTAX', [
+        {
+          uniqueIdSinp: occtax,
           datasetId: f.dataset.id,
           cdNom: 60612,
           nomCite: 'Lynx lynx',
@@ -76,6 +88,7 @@ describe('import checks: identifiers (UUID, source pk) and datasets', () => {
       line(randomUUID(), 'a8', inactive), // 9 DATASET_NOT_ACTIVE
       line(randomUUID(), 'a9', 'jdd?'), // 10 INVALID_UUID on jdd
       line('', '', ds), // 11 valid: a UUID is generated
+      line(occtax, 'a12', ds), // 12 EXISTING_UUID (another module's observation)
     ]
     const { id } = await f.upload('ids.csv', delimited(rows, ','))
     await f.mapFields(id, FIELDS)
@@ -85,26 +98,25 @@ describe('import checks: identifiers (UUID, source pk) and datasets', () => {
       { code: 'DATASET_NOT_FOUND', level: 'ERROR', column: 'jdd', rows: [8] },
       { code: 'DUPLICATE_ENTITY_SOURCE_PK', level: 'ERROR', column: 'id_origine', rows: [2, 7] },
       { code: 'DUPLICATE_UUID', level: 'ERROR', column: 'uuid', rows: [4, 5] },
-      { code: 'EXISTING_UUID', level: 'ERROR', column: 'uuid', rows: [6] },
+      { code: 'EXISTING_UUID', level: 'ERROR', column: 'uuid', rows: [6, 12] },
       { code: 'INVALID_UUID', level: 'ERROR', column: 'jdd', rows: [10] },
       { code: 'INVALID_UUID', level: 'ERROR', column: 'uuid', rows: [3] },
     ])
-    expect(counts).toMatchObject({ rows: 10, valid: 1, errors: 9, warnings: 0 })
+    expect(counts).toMatchObject({ rows: 11, valid: 1, errors: 10, warnings: 0 })
     const { rows: valid } = await f.pool.query(
       `SELECT line, unique_id_sinp IS NOT NULL AS uuid FROM import.rows_${id} WHERE valid`,
     )
     expect(valid).toEqual([{ line: 11, uuid: true }])
 
-    // Updating existing observations: EXISTING_UUID becomes a warning and the line stays valid.
+    // Updating existing observations: EXISTING_UUID becomes a warning (the line stays valid) for an observation
+    // of an import, not for another module's.
     await f.pool.query('UPDATE import.imports SET update_existing = true WHERE id = $1', [id])
     const again = await f.check(id)
-    expect((await f.errors(id)).find((e) => e.code === 'EXISTING_UUID')).toEqual({
-      code: 'EXISTING_UUID',
-      level: 'WARNING',
-      column: 'uuid',
-      rows: [6],
-    })
-    expect(again).toMatchObject({ rows: 10, valid: 2, errors: 8, warnings: 1 })
+    expect((await f.errors(id)).filter((e) => e.code === 'EXISTING_UUID')).toEqual([
+      { code: 'EXISTING_UUID', level: 'ERROR', column: 'uuid', rows: [12] },
+      { code: 'EXISTING_UUID', level: 'WARNING', column: 'uuid', rows: [6] },
+    ])
+    expect(again).toMatchObject({ rows: 11, valid: 2, errors: 9, warnings: 1 })
   })
 
   it('refuses datasets outside the owner’s IMPORT C scope (DATASET_NOT_AUTHORIZED), and checks the import’s own dataset', async () => {

@@ -220,11 +220,20 @@ export async function checkImport(
     const s = fieldMapping[field]
     return s && 'column' in s ? s.column : field
   }
+  /** Lines given by `select` (with an `update` flag for EXISTING_UUID) get the error `code`. */
   const insertErrors = (code: CheckErrorCode, field: string | null, select: string) =>
     pool.query(
       `INSERT INTO import.import_errors (import_id, code, level, column_name, line)
-       SELECT $1, $2, $3, $4, x.line FROM (${select}) x ORDER BY x.line`,
-      [importId, code, levelOf(code, imp.update_existing), field === null ? null : column(field)],
+       SELECT $1, $2, CASE WHEN x.updatable THEN $5 ELSE $3 END, $4, x.line
+         FROM (SELECT s.*, ${code === 'EXISTING_UUID' ? 's.update' : 'false'} AS updatable FROM (${select}) s) x
+        ORDER BY x.line`,
+      [
+        importId,
+        code,
+        levelOf(code),
+        field === null ? null : column(field),
+        levelOf(code, imp.update_existing),
+      ],
     )
   await pool.query(`ALTER TABLE ${table} DROP COLUMN errs`)
   // Across lines and against the synthese.
@@ -238,7 +247,10 @@ export async function checkImport(
     await insertErrors(
       'EXISTING_UUID',
       'uniqueIdSinp',
-      `SELECT r.line FROM ${table} r JOIN gn_synthese.synthese s ON s.unique_id_sinp = r.unique_id_sinp`,
+      // With update_existing, only observations an import created are updated (never another module's).
+      `SELECT r.line, src.name LIKE 'IMPORT:%' AS update FROM ${table} r
+         JOIN gn_synthese.synthese s ON s.unique_id_sinp = r.unique_id_sinp
+         JOIN gn_synthese.sources src ON src.id = s.id_source`,
     )
   }
   if ('entitySourcePkValue' in fieldMapping) {

@@ -39,6 +39,9 @@ export const CHECK_ERRORS = {
 export type CheckErrorCode = keyof typeof CHECK_ERRORS
 export type ErrorLevel = 'ERROR' | 'WARNING'
 
-/** EXISTING_UUID is a warning when the import updates existing observations (the row will update them). */
+/**
+ * EXISTING_UUID is a warning when the import updates existing observations and the observation came from an import
+ * (the row will update it); an observation of another module stays an error.
+ */
 export const levelOf = (code: CheckErrorCode, updateExisting = false): ErrorLevel =>
   code === 'EXISTING_UUID' && updateExisting ? 'WARNING' : CHECK_ERRORS[code][0]
