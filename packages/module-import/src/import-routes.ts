@@ -9,6 +9,7 @@ import {
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import iconv from 'iconv-lite'
+import { Type } from 'typebox'
 import { callerOf } from './caller.ts'
 import { matchMapping, validateFieldMapping } from './field-mapping.ts'
 import { detectFile } from './file-detection.ts'
@@ -18,6 +19,7 @@ import {
   DecodeBody,
   FieldMappingBody,
   IdParams,
+  ImportableDataset,
   ImportList,
   ImportSchema,
   MappingMatch,
@@ -29,6 +31,7 @@ import {
   assertImportableDataset,
   assertKnownSrid,
   getImport,
+  importableDatasets,
   insertImport,
   listImports,
   updateDecoding,
@@ -82,6 +85,19 @@ export const importRoutes: FastifyPluginAsyncTypebox<ModuleRouteOptions<ImportCo
       },
     },
     async () => ({ fields: [...TARGET_FIELDS], geometrySources: GEOMETRY_SOURCES.map((s) => [...s]) }),
+  )
+
+  fastify.get(
+    '/datasets',
+    {
+      config: { permission: 'C' },
+      schema: {
+        tags,
+        summary: 'Active datasets the caller may import into (scope of IMPORT C), for the upload form',
+        response: { 200: Type.Array(ImportableDataset), ...errorResponses },
+      },
+    },
+    async (request) => importableDatasets(pool, callerOf(request)),
   )
 
   fastify.get(

@@ -221,3 +221,10 @@ export const UndoResult = Type.Object(
   },
   { title: 'ImportUndone' },
 )
+
+export const ImportableDataset = Type.Object({
+  id: Type.Integer(),
+  uuid: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  shortName: Type.String(),
+})

@@ -56,8 +56,8 @@ export const importApi = {
     apiFetch<ImportItem>(`${BASE}/imports/${id}/finalize`, { method: 'POST', body: { updateExisting } }),
   undo: (id: number) =>
     apiFetch<{ id: number; deletedObservations: number }>(`${BASE}/imports/${id}`, { method: 'DELETE' }),
-  /** Active datasets the user may see (METADATA R); the server checks the import right on the one chosen. */
-  datasets: () => apiFetch<DatasetOption[]>('/api/meta/datasets?active=true'),
+  /** Active datasets the user may import into (IMPORT C scope). */
+  datasets: () => apiFetch<DatasetOption[]>('/api/import/datasets'),
 }
 
 /**

@@ -102,12 +102,12 @@ export interface MappingMatch {
   missingRequired: string[]
 }
 
+/** GET /api/import/datasets: an active dataset the caller may import into. */
 export interface DatasetOption {
   id: number
   uuid: string
   name: string
   shortName: string
-  active: boolean
 }
 
 /** GET /imports/:id/errors: one group per code and column, with the file's line numbers (header = 1). */
