@@ -51,6 +51,7 @@ export {
   deleteSyntheseBySource,
   ensureSyntheseSource,
   SYNTHESE_NOMENCLATURES,
+  SYNTHESE_STAGING_COLUMNS,
   type SyntheseNomenclatureField,
   type SyntheseRowInput,
   type SyntheseSourceSpec,

@@ -1,38 +1,9 @@
 import type pg from 'pg'
-import { ensureSyntheseSource, SYNTHESE_NOMENCLATURES, type SyntheseSourceSpec } from './synthese-service.ts'
+import { SYNTHESE_STAGING_COLUMNS } from './synthese-columns.ts'
+import { ensureSyntheseSource, type SyntheseSourceSpec } from './synthese-service.ts'
 
-/**
- * The columns a staging relation hands to {@link upsertSyntheseFromStaging}, named as in gn_synthese.synthese
- * (`the_geom_4326` a geometry in 4326, nomenclatures as ref_nomenclatures ids with defaults already applied).
- */
-export const BULK_SYNTHESE_COLUMNS: readonly string[] = [
-  'unique_id_sinp',
-  'unique_id_sinp_grp',
-  'entity_source_pk_value',
-  'id_dataset',
-  'cd_nom',
-  'nom_cite',
-  'count_min',
-  'count_max',
-  'date_min',
-  'date_max',
-  'observers',
-  'determiner',
-  'the_geom_4326',
-  'precision',
-  'altitude_min',
-  'altitude_max',
-  'depth_min',
-  'depth_max',
-  'place_name',
-  'comment_context',
-  'comment_description',
-  'validator',
-  'validation_date',
-  'validation_comment',
-  'additional_data',
-  ...Object.values(SYNTHESE_NOMENCLATURES).map(([suffix]) => `id_nomenclature_${suffix}`),
-]
+/** The column names of {@link SYNTHESE_STAGING_COLUMNS}: what a staging relation exposes. */
+export const BULK_SYNTHESE_COLUMNS: readonly string[] = SYNTHESE_STAGING_COLUMNS.map(([column]) => column)
 
 const VALIDATION_COLUMNS = new Set([
   'validator',

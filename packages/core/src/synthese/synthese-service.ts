@@ -8,33 +8,18 @@ import {
   resolveNomenclatureCodes,
 } from '../nomenclature/nomenclature-service.ts'
 import { findTaxa } from '../taxonomy/taxonomy-service.ts'
+import {
+  SYNTHESE_NOMENCLATURES,
+  SYNTHESE_STAGING_COLUMNS,
+  type SyntheseNomenclatureField,
+} from './synthese-columns.ts'
 
-/** The observation nomenclatures of a synthese row: API field → (column suffix, SINP type mnemonic). */
-export const SYNTHESE_NOMENCLATURES = {
-  geoObjectNature: ['geo_object_nature', 'NAT_OBJ_GEO'],
-  grpTyp: ['grp_typ', 'TYP_GRP'],
-  obsTechnique: ['obs_technique', 'METH_OBS'],
-  bioStatus: ['bio_status', 'STATUT_BIO'],
-  bioCondition: ['bio_condition', 'ETA_BIO'],
-  naturalness: ['naturalness', 'NATURALITE'],
-  existProof: ['exist_proof', 'PREUVE_EXIST'],
-  validStatus: ['valid_status', 'STATUT_VALID'],
-  diffusionLevel: ['diffusion_level', 'NIV_PRECIS'],
-  lifeStage: ['life_stage', 'STADE_VIE'],
-  sex: ['sex', 'SEXE'],
-  objCount: ['obj_count', 'OBJ_DENBR'],
-  typeCount: ['type_count', 'TYP_DENBR'],
-  sensitivity: ['sensitivity', 'SENSIBILITE'],
-  observationStatus: ['observation_status', 'STATUT_OBS'],
-  blurring: ['blurring', 'DEE_FLOU'],
-  sourceStatus: ['source_status', 'STATUT_SOURCE'],
-  infoGeoType: ['info_geo_type', 'TYP_INF_GEO'],
-  behaviour: ['behaviour', 'OCC_COMPORTEMENT'],
-  biogeoStatus: ['biogeo_status', 'STAT_BIOGEO'],
-  determinationMethod: ['determination_method', 'METH_DETERMIN'],
-} as const satisfies Record<string, readonly [string, string]>
+export {
+  SYNTHESE_NOMENCLATURES,
+  SYNTHESE_STAGING_COLUMNS,
+  type SyntheseNomenclatureField,
+} from './synthese-columns.ts'
 
-export type SyntheseNomenclatureField = keyof typeof SYNTHESE_NOMENCLATURES
 const NOMENCLATURE_FIELDS = Object.keys(SYNTHESE_NOMENCLATURES) as SyntheseNomenclatureField[]
 
 /** A GeoJSON geometry in WGS 84 longitude/latitude. */
@@ -240,32 +225,11 @@ async function checkUnderSavepoint<T>(client: pg.ClientBase, fn: () => Promise<T
   }
 }
 
+// The value columns a row writes: the bulk writers' columns but the geometry (from GeoJSON) and the nomenclatures
+// (from codes), plus the digitiser.
 const COLUMNS = [
-  ['unique_id_sinp', 'uuid'],
-  ['unique_id_sinp_grp', 'uuid'],
-  ['entity_source_pk_value', 'text'],
-  ['id_dataset', 'integer'],
-  ['cd_nom', 'integer'],
-  ['nom_cite', 'text'],
-  ['count_min', 'integer'],
-  ['count_max', 'integer'],
-  ['date_min', 'timestamptz'],
-  ['date_max', 'timestamptz'],
-  ['observers', 'text'],
-  ['determiner', 'text'],
+  ...SYNTHESE_STAGING_COLUMNS.filter(([c]) => c !== 'the_geom_4326' && !c.startsWith('id_nomenclature_')),
   ['id_digitiser', 'integer'],
-  ['precision', 'integer'],
-  ['altitude_min', 'integer'],
-  ['altitude_max', 'integer'],
-  ['depth_min', 'integer'],
-  ['depth_max', 'integer'],
-  ['place_name', 'text'],
-  ['comment_context', 'text'],
-  ['comment_description', 'text'],
-  ['validator', 'text'],
-  ['validation_date', 'timestamptz'],
-  ['validation_comment', 'text'],
-  ['additional_data', 'jsonb'],
 ] as const
 const NOMENCLATURE_COLUMNS = NOMENCLATURE_FIELDS.map((f) => `id_nomenclature_${SYNTHESE_NOMENCLATURES[f][0]}`)
 

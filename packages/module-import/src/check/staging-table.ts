@@ -1,4 +1,8 @@
-import { SYNTHESE_NOMENCLATURES, type SyntheseNomenclatureField } from '@biodiv/core'
+import {
+  SYNTHESE_NOMENCLATURES,
+  SYNTHESE_STAGING_COLUMNS,
+  type SyntheseNomenclatureField,
+} from '@biodiv/core'
 
 /**
  * The transient table of one import's check step: `import.rows_<id>`, UNLOGGED, created by `checkImport` (which
@@ -31,40 +35,12 @@ export const sourceColumnName = (index: number): string => `c${index + 1}`
 export const nomenclatureColumn = (field: SyntheseNomenclatureField): string =>
   `id_nomenclature_${SYNTHESE_NOMENCLATURES[field][0]}`
 
-/** The typed target columns of the staging table (synthese names and types), in table order. */
-export const STAGING_SYNTHESE_COLUMNS: readonly (readonly [column: string, type: string])[] = [
-  ['unique_id_sinp', 'uuid'],
-  ['unique_id_sinp_grp', 'uuid'],
-  ['entity_source_pk_value', 'text'],
-  ['id_dataset', 'integer'],
-  ['cd_nom', 'integer'],
-  ['nom_cite', 'text'],
-  ['count_min', 'integer'],
-  ['count_max', 'integer'],
-  ['date_min', 'timestamptz'],
-  ['date_max', 'timestamptz'],
-  ['observers', 'text'],
-  ['determiner', 'text'],
-  ['the_geom_4326', 'geometry(Geometry,4326)'],
-  ['precision', 'integer'],
-  ['altitude_min', 'integer'],
-  ['altitude_max', 'integer'],
-  ['depth_min', 'integer'],
-  ['depth_max', 'integer'],
-  ['place_name', 'text'],
-  ['comment_context', 'text'],
-  ['comment_description', 'text'],
-  ['validator', 'text'],
-  ['validation_date', 'timestamptz'],
-  ['validation_comment', 'text'],
-  // Proofs (digitalProof, nonDigitalProof) as { "preuve_numerique_url": …, "preuve_non_numerique": … }.
-  ['additional_data', 'jsonb'],
-  ...(Object.keys(SYNTHESE_NOMENCLATURES) as SyntheseNomenclatureField[]).map(
-    (f) => [nomenclatureColumn(f), 'integer'] as const,
-  ),
-]
+/**
+ * The typed target columns of the staging table: the bulk writer's columns, in its order. Proofs (digitalProof,
+ * nonDigitalProof) go into `additional_data` as { "preuve_numerique_url": …, "preuve_non_numerique": … }.
+ */
+export const STAGING_SYNTHESE_COLUMNS = SYNTHESE_STAGING_COLUMNS
 
-/** The synthese column names of the staging table (what a finalize copies). */
 export const STAGING_COLUMN_NAMES: readonly string[] = STAGING_SYNTHESE_COLUMNS.map(([c]) => c)
 
 /** Drops an import's staging and raw tables, batches left by a killed check included (restart, undo). */
