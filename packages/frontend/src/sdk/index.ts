@@ -35,6 +35,7 @@ export {
   STATUS_COLORS,
   statusColor,
 } from '../pages/synthese/observationStyles.ts'
+export { default as ResultsBar } from '../pages/synthese/ResultsBar.vue'
 export { default as SyntheseExport } from '../pages/synthese/SyntheseExport.vue'
 export { default as SyntheseFiltersPanel } from '../pages/synthese/SyntheseFiltersPanel.vue'
 export { default as SyntheseResultsTable } from '../pages/synthese/SyntheseResultsTable.vue'
@@ -54,6 +55,10 @@ export {
   filtersToQuery as syntheseFiltersToQuery,
   mergeFiltersIntoQuery as mergeSyntheseFiltersIntoQuery,
 } from '../pages/synthese/syntheseFilters.ts'
+export type { FetchObservationPage } from '../pages/synthese/useObservationPages.ts'
+export { useObservationPages } from '../pages/synthese/useObservationPages.ts'
+export type { MapFocus } from '../pages/synthese/useSheetLink.ts'
+export { useSheetLink } from '../pages/synthese/useSheetLink.ts'
 export { ACTION_LABELS, CRUVED_ACTIONS, can, SCOPE_LABELS, scopeLabel } from '../session/cruved.ts'
 export { default as ModuleGrants } from '../session/ModuleGrants.vue'
 export type { SessionStore } from '../session/sessionStore.ts'
