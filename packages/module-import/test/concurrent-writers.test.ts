@@ -1,6 +1,5 @@
-import { upsertSyntheseFromStaging } from '@biodiv/core'
+import { upsertSyntheseFromStaging, withTransaction } from '@biodiv/core'
 import { createTestApp, createUser, DEMO_ORGANISM, loginAs, type TestApp } from '@biodiv/core/testing'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stagingTableName } from '../src/check/staging-table.ts'
 import { importSourceName } from '../src/finalize/finalize-import.ts'
@@ -19,7 +18,7 @@ describe('an import finalizing does not block Occtax entry nor another import', 
   let t: TestApp
   let cookie: string
   let datasetId: number
-  const finalizing: pg.Client[] = []
+  const commits: (() => Promise<void>)[] = []
 
   beforeAll(async () => {
     t = await createTestApp({ env: { LOGIN_RATE_LIMIT: '1000' } })
@@ -33,12 +32,15 @@ describe('an import finalizing does not block Occtax entry nor another import', 
     datasetId = await demoDatasetId(t.app.db.pool)
   })
   afterAll(async () => {
-    for (const client of finalizing) await client.end().catch(() => undefined)
+    for (const commit of commits) await commit().catch(() => undefined)
     await t.close()
   })
 
-  /** A staged import finalized inside a transaction left open, as the finalize job holds it for minutes. */
-  async function openFinalize(lines: number): Promise<{ client: pg.Client; importId: number }> {
+  /**
+   * A staged import finalized inside a transaction left open, as the finalize job holds it for minutes; `commit`
+   * ends it.
+   */
+  async function openFinalize(lines: number): Promise<{ importId: number; commit: () => Promise<void> }> {
     const pool = t.app.db.pool
     const importId = await insertImport(pool, 'manager', 'importing', { datasetId })
     await stageRows(
@@ -47,18 +49,27 @@ describe('an import finalizing does not block Occtax entry nor another import', 
       1,
       Array.from({ length: lines }, (_, i) => ({ line: i + 2, datasetId })),
     )
-    const client = new pg.Client({ connectionString: t.databaseUrl })
-    finalizing.push(client)
-    await client.connect()
-    await client.query('BEGIN')
-    const result = await upsertSyntheseFromStaging(
-      client,
-      { name: importSourceName(importId), moduleCode: 'IMPORT' },
-      `(SELECT * FROM ${stagingTableName(importId)} WHERE valid)`,
-      { updateExisting: false },
-    )
-    expect(result.inserted).toBe(lines)
-    return { client, importId }
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let written!: (inserted: number) => void
+    const inserted = new Promise<number>((resolve) => (written = resolve))
+    const transaction = withTransaction(pool, async (client) => {
+      const result = await upsertSyntheseFromStaging(
+        client,
+        { name: importSourceName(importId), moduleCode: 'IMPORT' },
+        `(SELECT * FROM ${stagingTableName(importId)} WHERE valid)`,
+        { updateExisting: false },
+      )
+      written(result.inserted)
+      await held
+    })
+    expect(await Promise.race([inserted, transaction.then(() => -1)])).toBe(lines)
+    const commit = () => {
+      release()
+      return transaction
+    }
+    commits.push(commit)
+    return { importId, commit }
   }
 
   it('lets a naturalist save a relevé at the same place, and a second import write, while a finalize is open', async () => {
@@ -81,7 +92,7 @@ describe('an import finalizing does not block Occtax entry nor another import', 
     )
     expect(saved.statusCode, saved.body).toBe(201)
     const second = await within(10_000, 'a second finalize', openFinalize(50))
-    await within(10_000, 'the second commit', second.client.query('COMMIT'))
+    await within(10_000, 'the second commit', second.commit())
 
     const count = async (source: string) =>
       Number(
@@ -97,7 +108,7 @@ describe('an import finalizing does not block Occtax entry nor another import', 
     expect(await count('OCCTAX')).toBe(1)
     expect(await count(importSourceName(second.importId))).toBe(50)
     expect(await count(importSourceName(first.importId))).toBe(0)
-    await first.client.query('COMMIT')
+    await first.commit()
     expect(await count(importSourceName(first.importId))).toBe(200)
   })
 })
