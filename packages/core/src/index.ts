@@ -12,7 +12,7 @@ export { ErrorBody, errorResponses } from './http/error-schema.ts'
 export { pageOrFeatureCollection } from './http/geojson-page.ts'
 export { decodeCursor, encodeCursor, keysetPage } from './http/keyset-cursor.ts'
 export { featureCollectionPage, geoJsonGeometry } from './http/list-schemas.ts'
-export { datasetVisibleSql } from './meta/meta-repository.ts'
+export { activeDatasetsInScope, datasetVisibleSql } from './meta/meta-repository.ts'
 export {
   ACTIONS,
   type Action,

@@ -1,5 +1,6 @@
 import {
   AppError,
+  activeDatasetsInScope,
   badRequest,
   conflict,
   ErrorBody,
@@ -31,7 +32,6 @@ import {
   assertImportableDataset,
   assertKnownSrid,
   getImport,
-  importableDatasets,
   insertImport,
   listImports,
   updateDecoding,
@@ -97,7 +97,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<ModuleRouteOptions<ImportCo
         response: { 200: Type.Array(ImportableDataset), ...errorResponses },
       },
     },
-    async (request) => importableDatasets(pool, callerOf(request)),
+    async (request) => activeDatasetsInScope(pool, callerOf(request)),
   )
 
   fastify.get(

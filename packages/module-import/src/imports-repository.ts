@@ -62,17 +62,6 @@ export async function assertImportableDataset(
   if (!dataset.active) throw badRequest('DATASET_NOT_ACTIVE', `Dataset ${datasetId} is not active`)
 }
 
-/** Active datasets the caller may import into (the scope of IMPORT C on datasets, as the upload checks). */
-export async function importableDatasets(db: Queryable, caller: Caller) {
-  const { rows } = await db.query<{ id: number; uuid: string; name: string; shortName: string }>(
-    `SELECT d.id, d.uuid::text AS uuid, d.name, d.short_name AS "shortName" FROM gn_meta.datasets d
-      WHERE d.active AND ${datasetVisibleSql('d')}
-      ORDER BY d.name, d.id`,
-    callerParams(caller),
-  )
-  return rows
-}
-
 export async function assertKnownSrid(db: Queryable, srid: number): Promise<void> {
   const { rows } = await db.query('SELECT 1 FROM spatial_ref_sys WHERE srid = $1', [srid])
   if (rows.length === 0)

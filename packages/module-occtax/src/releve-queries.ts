@@ -9,7 +9,6 @@ import {
 import {
   type Caller,
   callerParams,
-  datasetVisibleSql,
   nomenclatureCodeSql,
   releveVisibleSql,
   userNameSql,
@@ -162,16 +161,6 @@ export async function listReleves(
 }
 
 /** Active datasets the caller may write to (the scope of the caller's action). */
-export async function writableDatasets(db: Queryable, caller: Caller) {
-  const { rows } = await db.query<{ id: number; name: string; shortName: string }>(
-    `SELECT d.id, d.name, d.short_name AS "shortName" FROM gn_meta.datasets d
-      WHERE d.active AND ${datasetVisibleSql('d')}
-      ORDER BY d.name, d.id`,
-    callerParams(caller),
-  )
-  return rows
-}
-
 /** Active users whose name or login contains `q`, to pick as observers (at most 20). */
 export async function observerOptions(db: Queryable, q: string | undefined) {
   const text = q?.trim() ?? ''

@@ -1,5 +1,6 @@
 import {
   AppError,
+  activeDatasetsInScope,
   conflict,
   errorResponses,
   type Grants,
@@ -24,13 +25,7 @@ import {
   ReleveSchema,
   WritableDataset,
 } from './occtax-schemas.ts'
-import {
-  getReleve,
-  getReleveOfCounting,
-  listReleves,
-  observerOptions,
-  writableDatasets,
-} from './releve-queries.ts'
+import { getReleve, getReleveOfCounting, listReleves, observerOptions } from './releve-queries.ts'
 import type { Caller } from './releve-scope.ts'
 import {
   type Client,
@@ -404,7 +399,7 @@ export const releveRoutes: Routes = async (fastify) => {
         response: { 200: Type.Array(WritableDataset), ...errorResponses },
       },
     },
-    async (request) => writableDatasets(pool, caller(request)),
+    async (request) => activeDatasetsInScope(pool, caller(request)),
   )
 
   fastify.get(

@@ -24,6 +24,17 @@ export const datasetVisibleSql = (d: string) => `($3 = 3 OR ${d}.digitiser_id = 
   OR EXISTS (SELECT 1 FROM gn_meta.dataset_actors va WHERE va.dataset_id = ${d}.id
               AND (va.user_id = $1 OR ($3 >= 2 AND va.organism_id = $2))))`
 
+/** Active datasets within the caller's scope (the rule above): where a module lets its users write or import. */
+export async function activeDatasetsInScope(db: Queryable, caller: Caller) {
+  const { rows } = await db.query<{ id: number; uuid: string; name: string; shortName: string }>(
+    `SELECT d.id, d.uuid::text AS uuid, d.name, d.short_name AS "shortName" FROM gn_meta.datasets d
+      WHERE d.active AND ${datasetVisibleSql('d')}
+      ORDER BY d.name, d.id`,
+    callerParams(caller),
+  )
+  return rows
+}
+
 /** A framework is visible by the same rule on its own actors, or when it holds a visible dataset. */
 export const frameworkVisibleSql = (f: string) => `($3 = 3 OR ${f}.digitiser_id = $1
   OR EXISTS (SELECT 1 FROM gn_meta.acquisition_framework_actors fa WHERE fa.framework_id = ${f}.id
