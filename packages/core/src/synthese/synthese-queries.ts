@@ -155,13 +155,24 @@ export async function observationWhere(
       `s.the_geom_4326 && ST_MakeEnvelope(${b.map((v) => `${p(v)}::double precision`).join(', ')}, 4326)`,
     )
   }
-  if (f.source)
-    where.push(`s.id_source = (SELECT id FROM gn_synthese.sources WHERE name = ${p(f.source)}::text)`)
-  if (f.import !== undefined)
-    where.push(
-      `s.id_source = (SELECT id FROM gn_synthese.sources WHERE name = 'IMPORT:' || ${p(f.import)}::text)`,
-    )
+  where.push(...sourceConditions(f, p, 's.id_source'))
   return { where, params, p }
+}
+
+/** The conditions of the `source` and `import` filters on a source id column (`p` binds a value). */
+export function sourceConditions(
+  f: Pick<ObservationFilters, 'source' | 'import'>,
+  p: (value: unknown) => string,
+  column: string,
+): string[] {
+  const conditions: string[] = []
+  if (f.source)
+    conditions.push(`${column} = (SELECT id FROM gn_synthese.sources WHERE name = ${p(f.source)}::text)`)
+  if (f.import !== undefined)
+    conditions.push(
+      `${column} = (SELECT id FROM gn_synthese.sources WHERE name = 'IMPORT:' || ${p(f.import)}::text)`,
+    )
+  return conditions
 }
 
 /**

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto'
 import type pg from 'pg'
 import { badRequest } from '../http/app-error.ts'
 import { encodeMvtLayer, type MvtFeature } from './mvt-encoder.ts'
-import { type Caller, type ObservationSearch, observationWhere } from './synthese-queries.ts'
+import {
+  type Caller,
+  type ObservationSearch,
+  observationWhere,
+  sourceConditions,
+} from './synthese-queries.ts'
 
 /** Up to this zoom a tile holds the layer `grid` (counts per square cell); above, the layer `observations`. */
 export const AGGREGATE_MAX_ZOOM = 10
@@ -144,12 +149,7 @@ function countedCells(filters: ObservationSearch, tile: Tile, p: (value: unknown
   if (!filters.dataset?.length && !filters.source && filters.import === undefined)
     where.push('id_dataset = 0 AND id_source = 0')
   if (filters.dataset?.length) where.push(`id_dataset = ANY(${p(filters.dataset)}::integer[])`)
-  if (filters.source)
-    where.push(`id_source = (SELECT id FROM gn_synthese.sources WHERE name = ${p(filters.source)}::text)`)
-  if (filters.import !== undefined)
-    where.push(
-      `id_source = (SELECT id FROM gn_synthese.sources WHERE name = 'IMPORT:' || ${p(filters.import)}::text)`,
-    )
+  where.push(...sourceConditions(filters, p, 'id_source'))
   const condition = where.join(' AND ')
   return `cells AS (
       SELECT g.gx - ${x0}::integer AS cx, g.gy - ${y0}::integer AS cy, sum(g.n)::integer AS n
