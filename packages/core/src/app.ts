@@ -20,6 +20,8 @@ import { errorsPlugin } from './plugins/errors.ts'
 import { frontendPlugin } from './plugins/frontend.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { permissionsPlugin } from './plugins/permissions.ts'
+import { sensitivityRefreshPlugin } from './sensitivity/sensitivity-refresh.ts'
+import { sensitivityRoutes } from './sensitivity/sensitivity-routes.ts'
 import { syntheseRoutes } from './synthese/synthese-routes.ts'
 import { taxonomyRoutes } from './taxonomy/taxonomy-routes.ts'
 
@@ -63,10 +65,12 @@ export const app = fp(
     await fastify.register(geoRoutes, { prefix: '/api/geo' })
     await fastify.register(metaRoutes, { prefix: '/api/meta' })
     await fastify.register(syntheseRoutes, { prefix: '/api/synthese' })
+    await fastify.register(sensitivityRoutes, { prefix: '/api/sensitivity' })
     await fastify.register(notificationRoutes, { prefix: '/api/notifications' })
     await fastify.register(modulesRoutes, { modules, coreVersion })
     await registerModuleRoutes(fastify, modules)
     await fastify.register(frontendPlugin, { dist: config.FRONTEND_DIST })
+    await fastify.register(sensitivityRefreshPlugin, { intervalMinutes: config.SENSITIVITY_REFRESH_MINUTES })
   },
   { name: 'biodiv-app' },
 )

@@ -42,6 +42,8 @@ const ConfigSchema = Type.Object({
   MODULES_CONFIG_FILE: Type.Optional(Type.String()),
   /** Projected SRID of the instance's territory: ref_geo.areas.geom_local (2154 = RGF93 / Lambert-93). */
   LOCAL_SRID: Type.Integer({ minimum: 1, maximum: 998999, default: 2154 }),
+  /** Minutes between two periodic sensitivity refreshes (rule durations that expired); 0 = none. */
+  SENSITIVITY_REFRESH_MINUTES: Type.Integer({ minimum: 0, maximum: 10080, default: 60 }),
   SEED_DEMO: Type.Boolean({ default: false }),
   DEMO_PASSWORD: Type.String({ minLength: 1, default: 'demo' }),
   FRONTEND_DIST: Type.String({ default: resolve(rootDir, 'packages/frontend/dist') }),

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { geoGridsCommand, geoImportCommand } from '../geo/geo-commands.ts'
+import { sensitivityImportCommand, sensitivityRefreshCommand } from '../sensitivity/sensitivity-commands.ts'
 import { taxrefImportCommand } from '../taxonomy/taxref-import-command.ts'
 import { createUserCommand } from './create-user-command.ts'
 import { migrateCommand, seedCommand } from './database-commands.ts'
@@ -28,6 +29,14 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   'geo:grids': {
     run: geoGridsCommand,
     help: 'generate INPN Lambert-93 grid cells (types M1/M5/M10): --size 10 --bbox xmin,ymin,xmax,ymax [--srid 4326|2154]',
+  },
+  'sensitivity:import': {
+    run: sensitivityImportCommand,
+    help: 'replace the sensitivity rules of a source from the INPN referential CSV: FILE [--source NAME] [--separator ;] [--encoding latin1] [--national-only] [--inactive-unknown-areas]',
+  },
+  'sensitivity:refresh': {
+    run: sensitivityRefreshCommand,
+    help: 'rebuild the taxa of the rules, recompute the sensitivity of the synthese: [--cd-nom 60612,351]',
   },
 }
 

@@ -3,6 +3,7 @@ import { hashPassword } from '../auth/passwords.ts'
 import { withTransaction } from '../db/transaction.ts'
 import { seedDemoAreas } from '../geo/seed-demo-areas.ts'
 import { seedDemoMetadata } from '../meta/seed-demo-metadata.ts'
+import { seedDemoSensitivity } from '../sensitivity/seed-demo-sensitivity.ts'
 import { seedDemoTaxa } from '../taxonomy/seed-demo-taxa.ts'
 
 export const DEMO_ORGANISM = 'Parc national des Écrins'
@@ -12,10 +13,15 @@ export const DEMO_AGENTS_GROUP = 'Agents du Parc national des Écrins'
 /**
  * Demo organisms, users and permissions, inserted once (skipped when the demo organism exists):
  * `admin` holds every action of every module with scope 3 and the ADMIN module; `agent` gets scope 2 in every
- * module through the agents group; `observer` (partner organism) scope 1. All share DEMO_PASSWORD.
+ * module through the agents group; `observer` (partner organism) scope 1. All share DEMO_PASSWORD. The sample
+ * sensitivity rules (sensitivity/data) make some demo taxa sensitive unless `sensitivity: false`.
  * Module actions must be synced first (the app does it at boot). Returns false when already seeded.
  */
-export async function seedDemo(pool: pg.Pool, password: string): Promise<boolean> {
+export async function seedDemo(
+  pool: pg.Pool,
+  password: string,
+  options: { sensitivity?: boolean } = {},
+): Promise<boolean> {
   const passwordHash = await hashPassword(password)
   return withTransaction(pool, async (client) => {
     const existing = await client.query('SELECT 1 FROM core.organisms WHERE name = $1', [DEMO_ORGANISM])
@@ -59,6 +65,7 @@ export async function seedDemo(pool: pg.Pool, password: string): Promise<boolean
     await seedDemoTaxa(client)
     await seedDemoMetadata(client)
     await seedDemoAreas(client)
+    if (options.sensitivity ?? true) await seedDemoSensitivity(client)
     return true
   })
 }
