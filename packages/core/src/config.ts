@@ -36,6 +36,13 @@ const ConfigSchema = Type.Object({
   LOGIN_RATE_LIMIT: Type.Integer({ minimum: 1, default: 10 }),
   LOGIN_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+  /**
+   * Anonymous read access (always blurred) to every dataset; off, only datasets marked public_read are open to it
+   * (none by default). Rate-limited per client IP.
+   */
+  PUBLIC_READ: Type.Boolean({ default: false }),
+  PUBLIC_RATE_LIMIT: Type.Integer({ minimum: 1, default: 120 }),
+  PUBLIC_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
   /** Comma-separated package names or paths (relative to the repository root) of the modules to load. */
   MODULES: Type.String({ default: FIRST_PARTY_MODULES.join(',') }),
   /** Optional JSON file `{ "<MODULE_CODE>": { ...module config } }`. */

@@ -14,6 +14,8 @@ export interface Validator {
   userId: number
   organismId: number | null
   permissions: readonly PermissionFilter[]
+  /** Within this scope sensitive observations are listed precisely (experts); blurred otherwise (ADR 15). */
+  preciseScope: 0 | 1 | 2 | 3
 }
 
 /** The synthese filters, with the validation ones: several statuses, the validator, edited after validation. */
@@ -48,9 +50,14 @@ export const lastValidationSql = (s = 's') =>
 export async function validationWhere(pool: Pool, validator: Validator, f: ValidationSearch) {
   const { status, validator: validatorFilter, modifiedSinceValidation, ...search } = f
   // Scope 3 for the Synthese rule: the V rows below restrict, each at its own scope.
-  const { where, params, p } = await observationWhere(
+  const { from, where, params, p } = await observationWhere(
     pool,
-    { userId: validator.userId, organismId: validator.organismId, scope: 3 },
+    {
+      userId: validator.userId,
+      organismId: validator.organismId,
+      scope: 3,
+      preciseScope: validator.preciseScope,
+    },
     search,
   )
   where.push(validableSql('s'), permittedObservationsSql(validator.permissions, p))
@@ -78,7 +85,7 @@ export async function validationWhere(pool: Pool, validator: Validator, f: Valid
     where.push(
       `${modifiedSinceValidation ? '' : 'NOT '}COALESCE(s.meta_update_date > ${lastValidationSql('s')}, false)`,
     )
-  return { where, params, p }
+  return { from, where, params, p }
 }
 
 const isoText = (column: string) => `(to_json(${column}) #>> '{}')`
@@ -106,9 +113,9 @@ export async function listValidationObservations(
 
 /** How many observations the validator may validate match the filters (what a bulk change by filter would change). */
 export async function countValidationObservations(pool: Pool, validator: Validator, f: ValidationSearch) {
-  const { where, params } = await validationWhere(pool, validator, f)
+  const { from, where, params } = await validationWhere(pool, validator, f)
   const { rows } = await pool.query<{ count: number }>(
-    `SELECT count(*)::double precision AS count FROM gn_synthese.synthese s WHERE ${where.join('\n AND ')}`,
+    `SELECT count(*)::double precision AS count FROM ${from} s WHERE ${where.join('\n AND ')}`,
     params,
   )
   return rows[0]!.count

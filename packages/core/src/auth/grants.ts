@@ -1,3 +1,4 @@
+import type { QueryRunner } from '../db/query-runner.ts'
 import type { Action, Scope } from '../modules/contract.ts'
 
 /** The effective scope of each action of each module: the max over the user's rows and their groups' rows. */
@@ -12,6 +13,8 @@ export interface PermissionFilter {
   scope: Scope
   taxon: number | null
   area: number | null
+  /** "Sees sensitive data precisely" within this row's scope (blurred otherwise: ADR 15). */
+  precise?: boolean
 }
 
 /** Every permission row of each action of each module (user's and groups'), for filter-aware handlers. */
@@ -40,7 +43,8 @@ export const permissionRowsJsonSql = (userId: string) => `(
   SELECT COALESCE(json_object_agg(g.module_code, g.actions), '{}'::json) FROM (
     SELECT a.module_code, json_object_agg(a.action, a.rows) AS actions FROM (
       SELECT p.module_code, p.action,
-             json_agg(DISTINCT jsonb_build_object('scope', p.scope, 'taxon', p.taxon_cd_nom, 'area', p.area_id))
+             json_agg(DISTINCT jsonb_build_object('scope', p.scope, 'taxon', p.taxon_cd_nom, 'area', p.area_id,
+                                                  'precise', p.sensitive_precise))
                AS rows
         FROM (${userPermissions(userId)}) p
        GROUP BY p.module_code, p.action) a
@@ -58,5 +62,34 @@ export function effectiveFilters(rows: readonly PermissionFilter[]): PermissionF
       (r, i, all) =>
         all.findIndex((o) => o.scope === r.scope && o.taxon === r.taxon && o.area === r.area) === i,
     )
+    .map(({ scope, taxon, area }) => ({ scope, taxon, area }))
     .sort((a, b) => b.scope - a.scope)
+}
+
+/**
+ * The widest scope within which the rows show sensitive observations precisely (0: none; ADR 15). Filters of a
+ * precise row are not honoured for precision: its scope is.
+ */
+export function preciseScopeOf(rows: readonly PermissionFilter[]): 0 | Scope {
+  return Math.max(0, ...rows.filter((r) => r.precise).map((r) => r.scope)) as 0 | Scope
+}
+
+/**
+ * The effective permission rows (see {@link effectiveFilters}) of a user for one action of one module, read from the
+ * database: what `request.permissionFilters` holds for a request, for code that runs without one (a background job
+ * acting for the user who queued it). Widest scope first; [] = no grant.
+ */
+export async function userPermissionFilters(
+  db: QueryRunner,
+  userId: number,
+  moduleCode: string,
+  action: Action,
+): Promise<PermissionFilter[]> {
+  const { rows } = await db.query<PermissionFilter>(
+    `SELECT DISTINCT p.scope::int AS scope, p.taxon_cd_nom AS taxon, p.area_id AS area
+       FROM (${userPermissions('$1::integer')}) p
+      WHERE p.module_code = $2 AND p.action = $3`,
+    [userId, moduleCode, action],
+  )
+  return effectiveFilters(rows)
 }

@@ -1,12 +1,47 @@
 /**
- * A minimal Mapbox Vector Tile 2.1 encoder (points and axis-aligned squares), for databases whose PostGIS has no
- * ST_AsMVT (built without protobuf-c, as the embedded PGlite one). Coordinates are tile pixels (y down).
+ * A minimal Mapbox Vector Tile 2.1 encoder (points, axis-aligned squares, polygons), for databases whose PostGIS has
+ * no ST_AsMVT (built without protobuf-c, as the embedded PGlite one). Coordinates are tile pixels (y down).
  */
 export interface MvtFeature {
   id?: number
-  /** A point [x, y], or a square [left, top, right, bottom]. */
-  geometry: [number, number] | [number, number, number, number]
+  /**
+   * A point [x, y], a square [left, top, right, bottom], or polygons: for each polygon its rings (exterior first,
+   * then holes), each a list of [x, y] (closed or not; orientation is fixed here).
+   */
+  geometry: [number, number] | [number, number, number, number] | { polygons: [number, number][][][] }
   properties: Record<string, string | number | null>
+}
+
+/** Twice the signed area by the surveyor's formula, in tile coordinates (positive = exterior ring for MVT). */
+const ringArea = (ring: [number, number][]) =>
+  ring.reduce((sum, [x, y], i) => {
+    const [nx, ny] = ring[(i + 1) % ring.length]!
+    return sum + x * ny - nx * y
+  }, 0)
+
+/** Rings without their closing point nor repeated points, exterior positive and holes negative, degenerate dropped. */
+function polygonCommands(polygons: [number, number][][][]): number[] {
+  const commands: number[] = []
+  let [cx, cy] = [0, 0]
+  for (const rings of polygons) {
+    rings.forEach((raw, index) => {
+      const ring = raw.filter((pt, i) => i === 0 || pt[0] !== raw[i - 1]![0] || pt[1] !== raw[i - 1]![1])
+      if (ring.length > 1 && ring[0]![0] === ring.at(-1)![0] && ring[0]![1] === ring.at(-1)![1]) ring.pop()
+      const area = ringArea(ring)
+      if (ring.length < 3 || area === 0) return
+      if ((index === 0) !== area > 0) ring.reverse()
+      const [first, ...rest] = ring
+      commands.push(command(1, 1), zigzag(first![0] - cx), zigzag(first![1] - cy))
+      ;[cx, cy] = first!
+      commands.push(command(2, rest.length))
+      for (const [x, y] of rest) {
+        commands.push(zigzag(x - cx), zigzag(y - cy))
+        ;[cx, cy] = [x, y]
+      }
+      commands.push(command(7, 1))
+    })
+  }
+  return commands
 }
 
 class Writer {
@@ -43,6 +78,7 @@ const zigzag = (n: number) => (n < 0 ? -2 * n - 1 : 2 * n)
 const command = (id: 1 | 2 | 7, count: number) => (count << 3) | id
 
 function geometry(g: MvtFeature['geometry']): { type: 1 | 3; commands: number[] } {
+  if (!Array.isArray(g)) return { type: 3, commands: polygonCommands(g.polygons) }
   if (g.length === 2) return { type: 1, commands: [command(1, 1), zigzag(g[0]), zigzag(g[1])] }
   const [left, top, right, bottom] = g
   // Exterior ring clockwise in tile coordinates (y down): top-left, top-right, bottom-right, bottom-left.

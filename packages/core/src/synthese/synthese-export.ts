@@ -1,7 +1,8 @@
 import { pipeline, Transform } from 'node:stream'
 import type pg from 'pg'
 import QueryStream from 'pg-query-stream'
-import { type Caller, type ObservationSearch, observationWhere } from './synthese-queries.ts'
+import { blurDescriptionSql } from '../sensitivity/observation-source.ts'
+import { type ObservationCaller, type ObservationSearch, observationWhere } from './synthese-queries.ts'
 import { SYNTHESE_NOMENCLATURES, type SyntheseNomenclatureField } from './synthese-service.ts'
 
 /** The export column of each observation nomenclature (GeoNature's export names); values are SINP codes. */
@@ -31,7 +32,13 @@ export const EXPORT_NOMENCLATURE_COLUMNS: Record<SyntheseNomenclatureField, stri
 
 const isoText = (column: string) => `(to_json(${column}) #>> '{}')`
 
-/** Export column name → SQL on `s` (synthese), `t` (taxref), `d` (dataset), `src` (source). Order = file order. */
+const codeOf = (column: string) =>
+  `(SELECT n.cd_nomenclature FROM ref_nomenclatures.nomenclatures n WHERE n.id = s.id_nomenclature_${column})`
+
+/**
+ * Export column name → SQL on `s` (the observation source: blurred rows come blurred), `t` (taxref), `d` (dataset),
+ * `src` (source). Order = file order. A blurred row says so: `floutage_dee` OUI and `generalisation_donnees`.
+ */
 const COLUMNS: [string, string][] = [
   ['id_synthese', 's.id'],
   ['uuid_perm_sinp', 's.unique_id_sinp'],
@@ -65,7 +72,7 @@ const COLUMNS: [string, string][] = [
   ['y_centroid_4326', 'ST_Y(s.the_geom_point)'],
   ...Object.entries(SYNTHESE_NOMENCLATURES).map(([field, [column]]): [string, string] => [
     EXPORT_NOMENCLATURE_COLUMNS[field as SyntheseNomenclatureField],
-    `(SELECT n.cd_nomenclature FROM ref_nomenclatures.nomenclatures n WHERE n.id = s.id_nomenclature_${column})`,
+    field === 'blurring' ? `CASE WHEN s.blurred THEN 'OUI' ELSE ${codeOf(column)} END` : codeOf(column),
   ]),
   ['validateur', 's.validator'],
   ['date_validation', isoText('s.validation_date')],
@@ -73,6 +80,7 @@ const COLUMNS: [string, string][] = [
   ['champs_additionnels', 's.additional_data'],
   ['date_creation', isoText('s.meta_create_date')],
   ['date_modification', isoText('s.meta_update_date')],
+  ['generalisation_donnees', blurDescriptionSql('s')],
 ]
 
 /** The columns of both export formats (CSV header, GeoJSON properties), in order. */
@@ -104,18 +112,18 @@ const BATCH_SIZE = 1000
  */
 export async function exportQuery(
   pool: pg.Pool,
-  caller: Caller,
+  caller: ObservationCaller,
   filters: ObservationSearch,
   format: ExportFormat,
 ) {
-  const { where, params } = await observationWhere(pool, caller, filters)
+  const { from, where, params } = await observationWhere(pool, caller, filters)
   const select =
     format === 'csv'
       ? 'e.*'
       : `'{"type":"Feature","id":' || s.id || ',"geometry":' || ST_AsGeoJSON(s.the_geom_4326, 6)
            || ',"properties":' || row_to_json(e)::text || '}' AS feature`
   const text = `SELECT ${select}
-       FROM gn_synthese.synthese s
+       FROM ${from} s
        JOIN taxonomie.taxref t ON t.cd_nom = s.cd_nom
        JOIN gn_meta.datasets d ON d.id = s.id_dataset
        JOIN gn_synthese.sources src ON src.id = s.id_source

@@ -5,22 +5,24 @@ import { badRequest, notFound } from '../http/app-error.ts'
 import { decodeCursor, keysetPage } from '../http/keyset-cursor.ts'
 import { type Caller, datasetVisibleSql } from '../meta/meta-repository.ts'
 import { nomenclatureIdSql } from '../nomenclature/nomenclature-service.ts'
+import {
+  inAreasSql,
+  type ObservationCaller,
+  observationSource,
+  type SpatialTest,
+  syntheseVisibleAt,
+} from '../sensitivity/observation-source.ts'
 import { taxonSubtreeSql } from '../taxonomy/taxonomy-service.ts'
 import type { ObservationItem as ObservationItemSchema } from './synthese-schemas.ts'
 import { SYNTHESE_NOMENCLATURES } from './synthese-service.ts'
 
-export type { Caller }
+export type { Caller, ObservationCaller }
 
 // Every scoped query binds $1 = user id, $2 = organism id, $3 = scope (as the metadata queries).
 const callerParams = (c: Caller) => [c.userId, c.organismId, c.scope]
 
-/**
- * An observation is visible to its observers (user links) and digitiser (scope 1), to the actors of its dataset —
- * a person at scope 1, also their organism at scope 2 (the metadata rule) — and to anyone at scope 3.
- */
-export const syntheseVisibleSql = (s: string) => `($3 = 3 OR ${s}.id_digitiser = $1
-  OR EXISTS (SELECT 1 FROM gn_synthese.cor_observer_synthese vo WHERE vo.id_synthese = ${s}.id AND vo.id_role = $1)
-  OR ${s}.id_dataset IN (SELECT vd.id FROM gn_meta.datasets vd WHERE ${datasetVisibleSql('vd')}))`
+/** The Synthese visibility rule (`syntheseVisibleAt`) on $1 = user id, $2 = organism id, $3 = scope. */
+export const syntheseVisibleSql = (s: string) => syntheseVisibleAt(s, '$1', '$2', '$3')
 
 /** Above this many names, a taxonTree filter's subtree is computed inside the query instead of bound. */
 const SUBTREE_BOUND_MAX = 20000
@@ -83,7 +85,8 @@ export const OBSERVATION_BASE_COLUMNS = `s.id::double precision AS id, s.unique_
   s.cd_nom AS "cdNom", s.nom_cite AS "nomCite", t.lb_nom AS "lbNom", t.nom_vern AS "nomVern",
   ${isoText('s.date_min')} AS "dateMin", ${isoText('s.date_max')} AS "dateMax", s.observers,
   s.count_min AS "countMin", s.count_max AS "countMax", s.id_dataset AS "datasetId", d.name AS "datasetName",
-  src.name AS source, ST_AsGeoJSON(s.the_geom_4326, 6)::json AS geometry`
+  src.name AS source, ST_AsGeoJSON(s.the_geom_4326, 6)::json AS geometry,
+  s.sensitivity_level AS "sensitivityLevel", s.blurred`
 
 const LIST_COLUMNS = `${OBSERVATION_BASE_COLUMNS},
   (SELECT cd_nomenclature FROM ref_nomenclatures.nomenclatures WHERE id = s.id_nomenclature_valid_status)
@@ -94,22 +97,33 @@ export type ObservationItem = Static<typeof ObservationItemSchema>
 /** The search filters, without the paging ones: shared by the list, the export (and the tiles). */
 export type ObservationSearch = Omit<ObservationFilters, 'limit' | 'cursor'>
 
+/** A query on the observation source: its FROM item (alias it `s`), its conditions, their parameters, a binder. */
+export interface ObservationQueryParts {
+  from: string
+  where: string[]
+  params: unknown[]
+  p: (value: unknown) => string
+}
+
 /**
- * The WHERE clause (joined with AND, on `gn_synthese.synthese s`) of the observations visible to the caller that
- * match the filters, and its parameters ($1–$3 the caller, then the filters). `p` binds one more value. Throws the
- * 400s of bad filters (geometry) before any row is read.
+ * The observations visible to the caller, as they may see them (`from`: the blurring observation source, ADR 15),
+ * and the conditions (joined with AND, on that source aliased `s`) of the filters, with their parameters ($1–$3 the
+ * caller, then the rest). `p` binds one more value. Throws the 400s of bad filters (geometry) before any row is
+ * read. Geometry filters test what the caller sees: a blurred row by its blurred geometry.
  */
 export async function observationWhere(
   pool: pg.Pool,
-  caller: Caller,
+  caller: ObservationCaller,
   f: ObservationSearch,
-): Promise<{ where: string[]; params: unknown[]; p: (value: unknown) => string }> {
+  spatial: SpatialTest[] = [],
+): Promise<ObservationQueryParts> {
   const params: unknown[] = callerParams(caller)
   const p = (value: unknown) => {
     params.push(value)
     return `$${params.length}`
   }
-  const where = [syntheseVisibleSql('s')]
+  const where = ['true']
+  const tests = [...spatial]
   if (f.taxon?.length) where.push(`s.cd_nom = ANY(${p(f.taxon)}::integer[])`)
   if (f.taxonTree !== undefined) {
     // The subtree's names as a bound array, so the planner weighs the real names against the column's statistics
@@ -130,9 +144,7 @@ export async function observationWhere(
   if (f.dateMin) where.push(`s.date_min >= ${p(f.dateMin)}::date`)
   if (f.dateMax) where.push(`s.date_max < ${p(f.dateMax)}::date + 1`)
   if (f.dataset?.length) where.push(`s.id_dataset = ANY(${p(f.dataset)}::integer[])`)
-  if (f.area?.length)
-    where.push(`EXISTS (SELECT 1 FROM gn_synthese.cor_area_synthese ca
-                         WHERE ca.id_synthese = s.id AND ca.id_area = ANY(${p(f.area)}::integer[]))`)
+  if (f.area?.length) where.push(inAreasSql('s', `${p(f.area)}::integer[]`))
   if (f.observer?.trim()) {
     const observer = f.observer.trim()
     if (/^\d+$/.test(observer))
@@ -145,18 +157,19 @@ export async function observationWhere(
     where.push(
       `s.id_nomenclature_valid_status = ${nomenclatureIdSql('STATUT_VALID', `${p(f.status)}::text`)}`,
     )
-  if (f.geometry)
-    where.push(
-      `ST_Intersects(s.the_geom_4326, ST_GeomFromEWKT(${p(await filterGeometry(pool, f.geometry))}))`,
-    )
+  if (f.geometry) {
+    const g = p(await filterGeometry(pool, f.geometry))
+    tests.push({ geometry: '4326', test: (column) => `ST_Intersects(${column}, ST_GeomFromEWKT(${g}))` })
+  }
   if (f.bbox) {
     const b = parseBbox(f.bbox)
-    where.push(
-      `s.the_geom_4326 && ST_MakeEnvelope(${b.map((v) => `${p(v)}::double precision`).join(', ')}, 4326)`,
-    )
+    const envelope = `ST_MakeEnvelope(${b.map((v) => `${p(v)}::double precision`).join(', ')}, 4326)`
+    tests.push({ geometry: '4326', test: (column) => `${column} && ${envelope}` })
   }
   where.push(...sourceConditions(f, p, 's.id_source'))
-  return { where, params, p }
+  // Geometry filters go into the source: they test what the caller sees, with the indexes.
+  const from = observationSource(caller, p, { spatial: tests, callerParams: ['$1', '$2', '$3'] })
+  return { from, where, params, p }
 }
 
 /** The conditions of the `source` and `import` filters on a source id column (`p` binds a value). */
@@ -196,7 +209,7 @@ export async function listSyntheseDatasets(pool: pg.Pool, caller: Caller) {
 /** One page of observations visible to the caller, newest first, and the cursor of the next page (or null). */
 export async function listObservations(
   pool: pg.Pool,
-  caller: Caller,
+  caller: ObservationCaller,
   f: ObservationFilters,
 ): Promise<{ items: ObservationItem[]; nextCursor: string | null }> {
   const { limit, cursor, ...search } = f
@@ -209,14 +222,14 @@ export async function listObservations(
  */
 export async function observationPage<T extends { id: number }>(
   pool: pg.Pool,
-  { where, params, p }: Awaited<ReturnType<typeof observationWhere>>,
+  { from, where, params, p }: ObservationQueryParts,
   columns: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ items: T[]; nextCursor: string | null }> {
   const conditions = page.cursor ? [...where, `s.id < ${p(decodeCursor(page.cursor))}::bigint`] : where
   const { rows } = await pool.query<T>(
     `SELECT ${columns}
-       FROM gn_synthese.synthese s
+       FROM ${from} s
        JOIN taxonomie.taxref t ON t.cd_nom = s.cd_nom
        JOIN gn_meta.datasets d ON d.id = s.id_dataset
        JOIN gn_synthese.sources src ON src.id = s.id_source
@@ -241,8 +254,52 @@ const nomenclatureSheet = Object.entries(SYNTHESE_NOMENCLATURES)
 const userName = (u: string) =>
   `COALESCE(NULLIF(concat_ws(' ', ${u}.first_name, ${u}.last_name), ''), ${u}.login)`
 
-/** The full sheet of one observation, or 404 when it does not exist or is outside the caller's scope. */
-export async function getObservation(pool: pg.Pool, caller: Caller, id: number) {
+/**
+ * The areas shown on a sheet: every linked area of a precise row; of a blurred row only the linked areas that
+ * contain its blurred area (99 % of it: boundaries of a commune and its département may differ by a few metres),
+ * so the sheet locates it no finer than the blur.
+ */
+const sheetAreasSql = (
+  s: string,
+) => `COALESCE((SELECT json_agg(json_build_object('id', a.id, 'code', a.area_code,
+                                   'name', a.area_name, 'type', at.code, 'typeName', at.name)
+                                 ORDER BY at.id, a.area_code)
+    FROM gn_synthese.cor_area_synthese ca
+    JOIN ref_geo.areas a ON a.id = ca.id_area
+    JOIN ref_geo.area_types at ON at.id = a.type_id
+   WHERE ca.id_synthese = ${s}.id
+     AND (NOT ${s}.blurred OR a.id = ${s}.id_area_blurred OR EXISTS (
+           SELECT 1 FROM ref_geo.areas ba WHERE ba.id = ${s}.id_area_blurred
+              AND ST_Area(ST_Intersection(a.geom_local, ba.geom_local)) >= 0.99 * ST_Area(ba.geom_local)))),
+  '[]'::json)`
+
+/** The sensitivity block of a sheet: level (code, label), set by an expert or the rules, blurred to which area. */
+const sheetSensitivitySql = (s: string) => `json_build_object(
+    'level', ${s}.sensitivity_level,
+    'label', (SELECT n.label_fr FROM gn_sensitivity.levels l JOIN ref_nomenclatures.nomenclatures n
+               ON n.id = l.id_nomenclature WHERE l.level = ${s}.sensitivity_level),
+    'manual', ${s}.sensitivity_manual,
+    'blurred', ${s}.blurred,
+    'blurArea', (SELECT json_build_object('id', ba.id, 'code', ba.area_code, 'name', ba.area_name, 'type', bt.code,
+                                          'typeName', bt.name)
+                   FROM ref_geo.areas ba JOIN ref_geo.area_types bt ON bt.id = ba.type_id
+                  WHERE ba.id = ${s}.id_area_blurred AND ${s}.sensitivity_level BETWEEN 1 AND 3),
+    'history', COALESCE((SELECT json_agg(json_build_object('date', ${isoText('sh.changed_at')}, 'level', sh.level,
+                                  'computedLevel', sh.computed_level, 'comment', sh.comment,
+                                  'by', CASE WHEN su.id IS NULL THEN NULL
+                                        ELSE json_build_object('id', su.id, 'name', ${userName('su')}) END)
+                                ORDER BY sh.changed_at, sh.id)
+                           FROM gn_synthese.sensitivity_history sh LEFT JOIN core.users su ON su.id = sh.id_role
+                          WHERE sh.unique_id_sinp = ${s}.unique_id_sinp), '[]'::json))`
+
+/**
+ * The full sheet of one observation as the caller may see it (blurred through the observation source), or 404 when
+ * it does not exist, is outside the caller's scope, or is not shown to them at all (level 4).
+ */
+export async function getObservation(pool: pg.Pool, caller: ObservationCaller, id: number) {
+  const params: unknown[] = []
+  const p = (value: unknown) => `$${params.push(value)}`
+  const from = observationSource(caller, p)
   const { rows } = await pool.query(
     `SELECT s.id::double precision AS id, s.unique_id_sinp::text AS "uniqueIdSinp",
             s.unique_id_sinp_grp::text AS "uniqueIdSinpGrp",
@@ -264,13 +321,8 @@ export async function getObservation(pool: pg.Pool, caller: Caller, id: number) 
             s.depth_min AS "depthMin", s.depth_max AS "depthMax", s.place_name AS "placeName",
             s.comment_context AS "commentContext", s.comment_description AS "commentDescription",
             json_build_object(${nomenclatureSheet}) AS nomenclatures,
-            COALESCE((SELECT json_agg(json_build_object('id', a.id, 'code', a.area_code, 'name', a.area_name,
-                                                        'type', at.code, 'typeName', at.name)
-                                      ORDER BY at.id, a.area_code)
-                        FROM gn_synthese.cor_area_synthese ca
-                        JOIN ref_geo.areas a ON a.id = ca.id_area
-                        JOIN ref_geo.area_types at ON at.id = a.type_id
-                       WHERE ca.id_synthese = s.id), '[]'::json) AS areas,
+            ${sheetAreasSql('s')} AS areas,
+            ${sheetSensitivitySql('s')} AS sensitivity,
             json_build_object('id', d.id, 'name', d.name, 'shortName', d.short_name) AS dataset,
             json_build_object('name', src.name, 'moduleCode', src.module_code,
               'entityPk', s.entity_source_pk_value,
@@ -289,13 +341,13 @@ export async function getObservation(pool: pg.Pool, caller: Caller, id: number) 
                        WHERE vh.unique_id_sinp = s.unique_id_sinp), '[]'::json) AS "validationHistory",
             s.additional_data AS "additionalData",
             ${isoText('s.meta_create_date')} AS "createdAt", ${isoText('s.meta_update_date')} AS "updatedAt"
-       FROM gn_synthese.synthese s
+       FROM ${from} s
        JOIN taxonomie.taxref t ON t.cd_nom = s.cd_nom
        JOIN gn_meta.datasets d ON d.id = s.id_dataset
        JOIN gn_synthese.sources src ON src.id = s.id_source
        LEFT JOIN core.users dg ON dg.id = s.id_digitiser
-      WHERE s.id = $4 AND ${syntheseVisibleSql('s')}`,
-    [...callerParams(caller), id],
+      WHERE s.id = ${p(id)}::bigint`,
+    params,
   )
   if (!rows[0]) throw notFound('OBSERVATION_NOT_FOUND', `Observation ${id} does not exist`)
   return rows[0]

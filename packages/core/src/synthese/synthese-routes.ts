@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { badRequest } from '../http/app-error.ts'
 import { errorResponses } from '../http/error-schema.ts'
 import { pageOrFeatureCollection } from '../http/geojson-page.ts'
+import { observationCaller } from '../sensitivity/observation-source.ts'
 import { exportQuery, streamExport } from './synthese-export.ts'
-import { type Caller, getObservation, listObservations, listSyntheseDatasets } from './synthese-queries.ts'
+import { getObservation, listObservations, listSyntheseDatasets } from './synthese-queries.ts'
 import {
   ExportQuery,
   ObservationFeatureCollection,
@@ -28,11 +28,8 @@ import {
 
 const tags = ['synthese']
 const permission = (action: 'R' | 'E') => ({ module: 'SYNTHESE', permission: action }) as const
-const caller = (request: FastifyRequest): Caller => ({
-  userId: request.user!.id,
-  organismId: request.user!.organismId,
-  scope: request.scope!,
-})
+/** Read routes also open to anonymous callers of the public read level (always blurred). */
+const publicRead = { ...permission('R'), publicRead: true } as const
 
 /**
  * The Synthese: every observation of every source, filtered by the caller's scope of SYNTHESE R (1 observer,
@@ -44,7 +41,7 @@ export const syntheseRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
     '/observations',
     {
-      config: permission('R'),
+      config: publicRead,
       schema: {
         tags,
         summary: 'Observations matching the filters, newest first, by pages (keyset cursor)',
@@ -56,7 +53,7 @@ export const syntheseRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       const { format, ...filters } = request.query
-      const page = await listObservations(pool, caller(request), filters)
+      const page = await listObservations(pool, observationCaller(request), filters)
       return pageOrFeatureCollection(request, reply, format, page)
     },
   )
@@ -72,13 +69,13 @@ export const syntheseRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: Type.Array(SyntheseDataset), ...errorResponses },
       },
     },
-    async (request) => listSyntheseDatasets(pool, caller(request)),
+    async (request) => listSyntheseDatasets(pool, observationCaller(request)),
   )
 
   fastify.get(
     '/observations/:id',
     {
-      config: permission('R'),
+      config: publicRead,
       schema: {
         tags,
         summary: 'The full sheet of one observation: taxon, nomenclatures, areas, dataset, source link',
@@ -86,7 +83,7 @@ export const syntheseRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: ObservationSheet, ...errorResponses },
       },
     },
-    async (request) => getObservation(pool, caller(request), request.params.id),
+    async (request) => getObservation(pool, observationCaller(request), request.params.id),
   )
 
   fastify.get(
@@ -108,7 +105,7 @@ export const syntheseRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       const { format, sep, bom, ...filters } = request.query
-      const query = await exportQuery(pool, caller(request), filters, format)
+      const query = await exportQuery(pool, observationCaller(request), filters, format)
       const stream = await streamExport(pool, query, { format, separator: sep, bom })
       const filename = `synthese_${new Date().toISOString().slice(0, 10)}.${format === 'csv' ? 'csv' : 'geojson'}`
       return reply
@@ -122,7 +119,7 @@ export const syntheseRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
     '/tiles/:z/:x/:y.pbf',
     {
-      config: permission('R'),
+      config: publicRead,
       // Bad z/x/y are reported as INVALID_TILE (below), not as a generic validation error.
       attachValidation: true,
       schema: {
@@ -155,7 +152,7 @@ export const syntheseRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       }
       const tile = checkTile(request.params)
       const filters = request.query
-      const who = caller(request)
+      const who = observationCaller(request)
       reply.header('cache-control', 'private, max-age=0, must-revalidate')
       // Read before the tile: a write committed in between only makes this ETag stale on the safe side.
       const version = await syntheseDataVersion(pool)

@@ -62,6 +62,15 @@ const itemProperties = {
   datasetName: Type.String(),
   validStatus: Nullable(Type.String({ description: 'STATUT_VALID code' })),
   source: Type.String(),
+  sensitivityLevel: Type.Integer({
+    minimum: 0,
+    maximum: 4,
+    description: 'SINP sensitivity level (SENSIBILITE)',
+  }),
+  blurred: Type.Boolean({
+    description:
+      'The geometry is the blurred area of a sensitive observation (the caller may not see it precisely)',
+  }),
 }
 
 export const ObservationItem = Type.Object(
@@ -129,6 +138,32 @@ export const ObservationSheet = Type.Object(
         typeName: Type.String(),
       }),
     ),
+    sensitivity: Type.Object({
+      level: Type.Integer({ minimum: 0, maximum: 4 }),
+      label: Nullable(Type.String()),
+      manual: Type.Boolean({ description: 'Set by an expert (kept whatever the rules say)' }),
+      blurred: Type.Boolean({
+        description: 'Shown blurred to this caller: geometry = blurArea, locating fields empty',
+      }),
+      blurArea: Nullable(
+        Type.Object({
+          id: Type.Integer(),
+          code: Type.String(),
+          name: Type.String(),
+          type: Type.String(),
+          typeName: Type.String(),
+        }),
+      ),
+      history: Type.Array(
+        Type.Object({
+          date: Type.String(),
+          level: Nullable(Type.Integer({ description: 'null: back to the rules' })),
+          computedLevel: Type.Integer(),
+          comment: Type.String(),
+          by: Nullable(Type.Object({ id: Type.Integer(), name: Type.String() })),
+        }),
+      ),
+    }),
     dataset: Type.Object({ id: Type.Integer(), name: Type.String(), shortName: Type.String() }),
     source: Type.Object({
       name: Type.String(),

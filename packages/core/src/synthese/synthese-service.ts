@@ -482,3 +482,25 @@ export async function deleteSyntheseBySource(
   )
   return rowCount ?? 0
 }
+
+/**
+ * Deletes a source and all its observations (with their observer and area links), in the caller's transaction:
+ * what a module does when the data it fed is withdrawn (an import undone). The source row may still be referenced
+ * by the module's own rows (import.imports.source_id): delete or unlink those first. Returns the number of
+ * observations deleted (0, and nothing deleted, for an unknown source).
+ */
+export async function deleteSyntheseSource(client: pg.ClientBase, sourceName: string): Promise<number> {
+  const deleted = await deleteSyntheseBySource(client, sourceName)
+  await client.query('DELETE FROM gn_synthese.sources WHERE name = $1', [sourceName])
+  return deleted
+}
+
+/**
+ * The observations' keys as a FROM item for other modules' SQL (alias it): `id`, `unique_id_sinp`,
+ * `entity_source_pk_value`, and their source's `source_name` and `source_module` (module code). What a writer
+ * needs to know of existing rows (does this UUID exist, whose is it, which synthese id did my row get); never their
+ * content: observations are read through the Synthese's observation source (permissions, blurring).
+ */
+export const observationKeysSql = () => `(SELECT s.id, s.unique_id_sinp, s.entity_source_pk_value,
+         src.name AS source_name, src.module_code AS source_module
+    FROM gn_synthese.synthese s JOIN gn_synthese.sources src ON src.id = s.id_source)`

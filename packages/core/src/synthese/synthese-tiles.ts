@@ -3,7 +3,7 @@ import type pg from 'pg'
 import { badRequest } from '../http/app-error.ts'
 import { encodeMvtLayer, type MvtFeature } from './mvt-encoder.ts'
 import {
-  type Caller,
+  type ObservationCaller,
   type ObservationSearch,
   observationWhere,
   sourceConditions,
@@ -73,12 +73,19 @@ function normalizeFilters(filters: ObservationSearch): [string, unknown][] {
 }
 
 /** The tile's strong ETag: data version, caller (user, organism, scope), normalized filters and z/x/y. */
-export function tileEtag(version: string, caller: Caller, filters: ObservationSearch, tile: Tile): string {
+export function tileEtag(
+  version: string,
+  caller: ObservationCaller,
+  filters: ObservationSearch,
+  tile: Tile,
+): string {
   const key = JSON.stringify([
     version,
     caller.userId,
     caller.organismId,
     caller.scope,
+    caller.preciseScope,
+    caller.anonymous ?? null,
     normalizeFilters(filters),
     tile.z,
     tile.x,
@@ -121,27 +128,51 @@ export interface TileOptions {
 }
 
 /** A parameter list and its binder, for the queries that need no caller clause. */
-function boundParams(): { where: string[]; params: unknown[]; p: (value: unknown) => string } {
+function boundParams(): { params: unknown[]; p: (value: unknown) => string } {
   const params: unknown[] = []
-  return { where: [], params, p: (value) => `$${params.push(value)}` }
+  return { params, p: (value) => `$${params.push(value)}` }
 }
 
 /** Filters the precomputed cell counts can answer: they are kept per dataset and source only. */
 const GRID_COUNT_FILTERS = new Set(['dataset', 'source', 'import'])
 
-/** Whether a grid tile can be summed from gn_synthese.grid_counts: every observation visible, filters they hold. */
-export function gridCountsAnswer(caller: Caller, filters: ObservationSearch): boolean {
-  return caller.scope === 3 && normalizeFilters(filters).every(([name]) => GRID_COUNT_FILTERS.has(name))
+/**
+ * The count variants a grid tile of this caller sums (ADR 15), when the precomputed cell counts can answer it —
+ * every observation visible (scope 3), filters they hold, and the caller sees sensitive rows either all precisely
+ * (variants 0 + 1) or all blurred (0 + 2: they own no sensitive row) — else null.
+ */
+export async function gridCountVariants(
+  pool: pg.Pool,
+  caller: ObservationCaller,
+  filters: ObservationSearch,
+): Promise<[number, number] | null> {
+  if (caller.scope !== 3 || caller.anonymous) return null
+  if (!normalizeFilters(filters).every(([name]) => GRID_COUNT_FILTERS.has(name))) return null
+  if (caller.preciseScope === 3) return [0, 1]
+  const { rows } = await pool.query<{ owns: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM gn_synthese.synthese WHERE sensitivity_level > 0 AND id_digitiser = $1)
+         OR EXISTS (SELECT 1 FROM gn_synthese.cor_observer_synthese co
+                      JOIN gn_synthese.synthese s ON s.id = co.id_synthese
+                     WHERE co.id_role = $1 AND s.sensitivity_level > 0) AS owns`,
+    [caller.userId],
+  )
+  return rows[0]?.owns ? null : [0, 2]
 }
 
 /**
  * The `cells` CTE (cx, cy, n) of a grid tile from the precomputed counts: the tile's 64 × 64 cells are the cells of
  * quadtree level z + 6 from (x·64, (2^z − 1 − y)·64), counted from the south-west corner as the raw query does.
  */
-function countedCells(filters: ObservationSearch, tile: Tile, p: (value: unknown) => string): string {
+function countedCells(
+  filters: ObservationSearch,
+  tile: Tile,
+  variants: [number, number],
+  p: (value: unknown) => string,
+): string {
   const [level, x0, y0] = [p(tile.z + 6), p(tile.x * GRID_CELLS), p((2 ** tile.z - 1 - tile.y) * GRID_CELLS)]
   const where = [
     `level = ${level}::smallint`,
+    `variant = ANY(${p(variants)}::smallint[])`,
     `gx BETWEEN ${x0}::integer AND ${x0}::integer + ${GRID_CELLS - 1}`,
     `gy BETWEEN ${y0}::integer AND ${y0}::integer + ${GRID_CELLS - 1}`,
   ]
@@ -174,65 +205,56 @@ function countedCells(filters: ObservationSearch, tile: Tile, p: (value: unknown
  */
 export async function syntheseTile(
   pool: pg.Pool,
-  caller: Caller,
+  caller: ObservationCaller,
   filters: ObservationSearch,
   tile: Tile,
   options: TileOptions = {},
 ): Promise<Buffer | null> {
   const sqlEncoder = (options.encoder ?? ((await hasSqlMvt(pool)) ? 'sql' : 'js')) === 'sql'
-  const counted =
-    tile.z <= AGGREGATE_MAX_ZOOM && options.gridCounts !== false && gridCountsAnswer(caller, filters)
-  const { where, params, p } = counted ? boundParams() : await observationWhere(pool, caller, filters)
-  const [z, x, y] = [p(tile.z), p(tile.x), p(tile.y)]
-  const envelope = `ST_TileEnvelope(${z}::integer, ${x}::integer, ${y}::integer)`
-  const filter = where.join('\n      AND ')
+  // z/x/y are checked integers (checkTile): written as literals, so the spatial tests need no parameter.
+  const { z, x, y } = checkTile(tile)
+  const envelope = `ST_TileEnvelope(${z}, ${x}, ${y})`
+  const margin = `ST_TileEnvelope(${z}, ${x}, ${y}, margin => ${POINT_BUFFER / EXTENT})`
   // b: the tile envelope, its south-west corner, its width and the size of a grid cell (EPSG:3857 metres).
   const bounds = `b AS (
     SELECT e, ST_XMin(e) AS x0, ST_YMin(e) AS y0, ST_YMax(e) AS y1, ST_XMax(e) - ST_XMin(e) AS width,
            (ST_XMax(e) - ST_XMin(e)) / ${GRID_CELLS} AS size
       FROM (SELECT ${envelope} AS e) t)`
-  let sql: string
   if (tile.z <= AGGREGATE_MAX_ZOOM) {
-    const cells = counted
-      ? `WITH ${bounds}, ${countedCells(filters, tile, p)}`
-      : `WITH ${bounds}, cells AS (
+    const variants = options.gridCounts !== false ? await gridCountVariants(pool, caller, filters) : null
+    let cells: string
+    let params: unknown[]
+    if (variants) {
+      const bound = boundParams()
+      cells = `WITH ${bounds}, ${countedCells(filters, tile, variants, bound.p)}`
+      params = bound.params
+    } else {
+      // A blurred row's shown point (the_geom_3857) is its blurred area's: it is counted there, never finer.
+      const q = await observationWhere(pool, caller, filters, [
+        { geometry: '3857', test: (g) => `${g} && ${envelope}` },
+      ])
+      cells = `WITH ${bounds}, cells AS (
       SELECT floor((ST_X(o.g) - b.x0) / b.size)::integer AS cx, floor((ST_Y(o.g) - b.y0) / b.size)::integer AS cy,
              count(*)::integer AS n
-        FROM (SELECT s.the_geom_3857 AS g FROM gn_synthese.synthese s
-               WHERE s.the_geom_3857 && ${envelope}
-                 AND ${filter}) o, b
+        FROM (SELECT s.the_geom_3857 AS g FROM ${q.from} s WHERE ${q.where.join(' AND ')}) o, b
        GROUP BY 1, 2)`
+      params = q.params
+    }
     const inTile = `c.cx BETWEEN 0 AND ${GRID_CELLS - 1} AND c.cy BETWEEN 0 AND ${GRID_CELLS - 1}`
-    sql = sqlEncoder
-      ? `${cells}
+    if (sqlEncoder) {
+      const { rows } = await pool.query<{ mvt: Buffer | null }>(
+        `${cells}
          SELECT ST_AsMVT(f, 'grid', ${EXTENT}, 'geom') AS mvt
-           FROM (SELECT ${cellSquare('c.cx', 'c.cy')} AS geom, c.n AS count FROM cells c WHERE ${inTile}) f`
-      : `${cells} SELECT c.cx, c.cy, c.n FROM cells c WHERE ${inTile} ORDER BY c.cy, c.cx`
-  } else {
-    const rows = (
-      geom: string,
-    ) => `SELECT ${geom}, s.id, s.cd_nom AS "cdNom", to_char(s.date_min, 'YYYY-MM-DD') AS date,
-             (SELECT cd_nomenclature FROM ref_nomenclatures.nomenclatures
-               WHERE id = s.id_nomenclature_valid_status) AS status
-        FROM gn_synthese.synthese s${sqlEncoder ? '' : ', b'}
-       WHERE s.the_geom_3857 && ST_TileEnvelope(${z}::integer, ${x}::integer, ${y}::integer,
-                                                 margin => ${POINT_BUFFER / EXTENT})
-         AND ${filter}`
-    sql = sqlEncoder
-      ? `SELECT ST_AsMVT(f, 'observations', ${EXTENT}, 'geom', 'fid') AS mvt
-           FROM (${rows(`ST_AsMVTGeom(s.the_geom_3857, ${envelope}, ${EXTENT}, ${POINT_BUFFER}, true) AS geom, s.id AS fid`)}) f`
-      : `WITH ${bounds}
-         ${rows(`round((ST_X(s.the_geom_3857) - b.x0) * ${EXTENT} / b.width)::integer AS px,
-                round((b.y1 - ST_Y(s.the_geom_3857)) * ${EXTENT} / b.width)::integer AS py`)}
-         ORDER BY s.id`
-  }
-  if (sqlEncoder) {
-    const { rows } = await pool.query<{ mvt: Buffer | null }>(sql, params)
-    const mvt = rows[0]?.mvt
-    return mvt && mvt.length > 0 ? mvt : null
-  }
-  if (tile.z <= AGGREGATE_MAX_ZOOM) {
-    const { rows } = await pool.query<{ cx: number; cy: number; n: number }>(sql, params)
+           FROM (SELECT ${cellSquare('c.cx', 'c.cy')} AS geom, c.n AS count FROM cells c WHERE ${inTile}) f`,
+        params,
+      )
+      const mvt = rows[0]?.mvt
+      return mvt && mvt.length > 0 ? mvt : null
+    }
+    const { rows } = await pool.query<{ cx: number; cy: number; n: number }>(
+      `${cells} SELECT c.cx, c.cy, c.n FROM cells c WHERE ${inTile} ORDER BY c.cy, c.cx`,
+      params,
+    )
     const px = EXTENT / GRID_CELLS
     const features = rows.map(
       ({ cx, cy, n }): MvtFeature => ({
@@ -242,20 +264,94 @@ export async function syntheseTile(
     )
     return features.length ? encodeMvtLayer('grid', features, EXTENT) : null
   }
-  const { rows } = await pool.query<{
+  // Precise rows are points; blurred rows are drawn as their area (one feature per area with its count), never as
+  // a point: those whose blurred geometry meets the tile.
+  const pointsQuery = await observationWhere(pool, caller, filters, [
+    { geometry: '3857', test: (g) => `${g} && ${margin}` },
+  ])
+  const blurredQuery = await observationWhere(pool, caller, filters, [
+    { geometry: '4326', test: (g) => `${g} && ST_Transform(${margin}, 4326)` },
+  ])
+  const points = (
+    geom: string,
+  ) => `SELECT ${geom}, s.id, s.cd_nom AS "cdNom", to_char(s.date_min, 'YYYY-MM-DD') AS date,
+             (SELECT cd_nomenclature FROM ref_nomenclatures.nomenclatures
+               WHERE id = s.id_nomenclature_valid_status) AS status
+        FROM ${pointsQuery.from} s${sqlEncoder ? '' : ', b'}
+       WHERE NOT s.blurred AND ${pointsQuery.where.join(' AND ')}`
+  const blurredAreas = `blurred AS (
+      SELECT s.id_area_blurred AS area, count(*)::integer AS n, max(s.sensitivity_level)::integer AS level
+        FROM ${blurredQuery.from} s
+       WHERE s.blurred AND ${blurredQuery.where.join(' AND ')}
+       GROUP BY 1),
+    shapes AS (
+      SELECT bl.n, bl.level, at.code AS "areaType", a.area_name AS "areaName",
+             ST_ClipByBox2D(ST_Transform(ST_SimplifyPreserveTopology(a.geom, 0.0005), 3857), ${margin}) AS g
+        FROM blurred bl JOIN ref_geo.areas a ON a.id = bl.area JOIN ref_geo.area_types at ON at.id = a.type_id)`
+  if (sqlEncoder) {
+    const [pointRows, areaRows] = await Promise.all([
+      pool.query<{ mvt: Buffer | null }>(
+        `SELECT ST_AsMVT(f, 'observations', ${EXTENT}, 'geom', 'fid') AS mvt
+           FROM (${points(`ST_AsMVTGeom(s.the_geom_3857, ${envelope}, ${EXTENT}, ${POINT_BUFFER}, true) AS geom, s.id AS fid`)}) f`,
+        pointsQuery.params,
+      ),
+      pool.query<{ mvt: Buffer | null }>(
+        `WITH ${blurredAreas}
+         SELECT ST_AsMVT(f, 'blurred', ${EXTENT}, 'geom') AS mvt
+           FROM (SELECT ST_AsMVTGeom(sh.g, ${envelope}, ${EXTENT}, ${POINT_BUFFER}, true) AS geom, sh.n AS count,
+                        sh.level, sh."areaType", sh."areaName" FROM shapes sh) f`,
+        blurredQuery.params,
+      ),
+    ])
+    const parts = [pointRows.rows[0]?.mvt, areaRows.rows[0]?.mvt].filter(
+      (b): b is Buffer => !!b && b.length > 0,
+    )
+    return parts.length ? Buffer.concat(parts) : null
+  }
+  const pixels = `round((ST_X(s.the_geom_3857) - b.x0) * ${EXTENT} / b.width)::integer AS px,
+                round((b.y1 - ST_Y(s.the_geom_3857)) * ${EXTENT} / b.width)::integer AS py`
+  const { rows: pointRows } = await pool.query<{
     px: number
     py: number
     id: string
     cdNom: number
     date: string
     status: string | null
-  }>(sql, params)
-  const features = rows.map(
-    ({ px, py, id, ...properties }): MvtFeature => ({
-      id: Number(id),
-      geometry: [px, py],
-      properties: { id: Number(id), ...properties },
-    }),
+  }>(`WITH ${bounds} ${points(pixels)} ORDER BY s.id`, pointsQuery.params)
+  const { rows: areaRows } = await pool.query<{
+    shape: { type: string; coordinates: unknown }
+    n: number
+    level: number
+    areaType: string
+    areaName: string
+  }>(
+    `WITH ${bounds}, ${blurredAreas}
+     SELECT ST_AsGeoJSON(ST_Affine(sh.g, ${EXTENT} / b.width, 0, 0, -${EXTENT} / b.width,
+                                   -b.x0 * ${EXTENT} / b.width, b.y1 * ${EXTENT} / b.width), 0)::json AS shape,
+            sh.n, sh.level, sh."areaType", sh."areaName"
+       FROM shapes sh, b WHERE NOT ST_IsEmpty(sh.g) ORDER BY sh."areaType", sh."areaName"`,
+    blurredQuery.params,
   )
-  return features.length ? encodeMvtLayer('observations', features, EXTENT) : null
+  const layers: Buffer[] = []
+  if (pointRows.length)
+    layers.push(
+      encodeMvtLayer(
+        'observations',
+        pointRows.map(({ px, py, id, ...properties }) => ({
+          id: Number(id),
+          geometry: [px, py],
+          properties: { id: Number(id), ...properties },
+        })),
+        EXTENT,
+      ),
+    )
+  const areas = areaRows.map(({ shape, n, level, areaType, areaName }): MvtFeature => {
+    const polygons = (shape.type === 'Polygon' ? [shape.coordinates] : shape.coordinates) as [
+      number,
+      number,
+    ][][][]
+    return { geometry: { polygons }, properties: { count: n, level, areaType, areaName } }
+  })
+  if (areas.length) layers.push(encodeMvtLayer('blurred', areas, EXTENT))
+  return layers.length ? Buffer.concat(layers) : null
 }

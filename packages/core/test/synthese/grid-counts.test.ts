@@ -4,9 +4,9 @@ import { PbfReader } from 'pbf'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withTransaction } from '../../src/db/transaction.ts'
-import type { Caller, ObservationSearch } from '../../src/synthese/synthese-queries.ts'
+import type { ObservationCaller, ObservationSearch } from '../../src/synthese/synthese-queries.ts'
 import { type SyntheseRowInput, upsertSyntheseRows } from '../../src/synthese/synthese-service.ts'
-import { gridCountsAnswer, syntheseTile, type Tile } from '../../src/synthese/synthese-tiles.ts'
+import { gridCountVariants, syntheseTile, type Tile } from '../../src/synthese/synthese-tiles.ts'
 import { createTestApp, type TestApp } from '../helpers/index.ts'
 
 /** XYZ tile (y from the top) holding a WGS 84 point. */
@@ -38,7 +38,7 @@ const spread = (lon: number, lat: number, n: number, step: number) =>
 describe('precomputed grid counts of the low-zoom tiles', () => {
   let t: TestApp
   let pool: pg.Pool
-  let admin: Caller
+  let admin: ObservationCaller
   let datasets: { pne: number; lpo: number }
   const tiles = [
     ...[0, 3, 6, 7, 8, 9, 10].map((z) => tileOf(6.2, 44.8, z)),
@@ -73,7 +73,7 @@ describe('precomputed grid counts of the low-zoom tiles', () => {
       { source: 'IMPORT:7' },
       { import: 7 },
     ] as ObservationSearch[]) {
-      expect(gridCountsAnswer(admin, filters)).toBe(true)
+      expect(await gridCountVariants(pool, admin, filters)).toEqual([0, 1])
       for (const tile of tiles) {
         const counted = cells(await syntheseTile(pool, admin, filters, tile))
         const raw = cells(await syntheseTile(pool, admin, filters, tile, { gridCounts: false }))
@@ -94,17 +94,19 @@ describe('precomputed grid counts of the low-zoom tiles', () => {
               (SELECT organism_id FROM core.users WHERE login = 'admin') AS organism`,
     )
     datasets = { pne: rows[0].pne, lpo: rows[0].lpo }
-    admin = { userId: rows[0].admin, organismId: rows[0].organism, scope: 3 }
+    admin = { userId: rows[0].admin, organismId: rows[0].organism, scope: 3, preciseScope: 3 }
   })
   afterAll(() => t.close())
 
-  it('answer only scope 3 callers filtering on dataset, source or import', () => {
-    expect(gridCountsAnswer(admin, {})).toBe(true)
-    expect(gridCountsAnswer(admin, { dataset: [1], import: 2, taxon: [] })).toBe(true)
-    expect(gridCountsAnswer({ ...admin, scope: 2 }, {})).toBe(false)
-    expect(gridCountsAnswer(admin, { taxon: [351] })).toBe(false)
-    expect(gridCountsAnswer(admin, { status: '0' })).toBe(false)
-    expect(gridCountsAnswer(admin, { dateMin: '2020-01-01' })).toBe(false)
+  it('answer only scope 3 callers filtering on dataset, source or import', async () => {
+    expect(await gridCountVariants(pool, admin, {})).toEqual([0, 1])
+    expect(await gridCountVariants(pool, admin, { dataset: [1], import: 2, taxon: [] })).toEqual([0, 1])
+    expect(await gridCountVariants(pool, { ...admin, scope: 2 }, {})).toBeNull()
+    expect(await gridCountVariants(pool, admin, { taxon: [351] })).toBeNull()
+    expect(await gridCountVariants(pool, admin, { status: '0' })).toBeNull()
+    expect(await gridCountVariants(pool, admin, { dateMin: '2020-01-01' })).toBeNull()
+    // Blurred callers sum the blurred variant, unless they own a sensitive row (theirs are precise for them).
+    expect(await gridCountVariants(pool, { ...admin, preciseScope: 0 }, {})).toEqual([0, 2])
   })
 
   it('stay equal to the rows through inserts, moves, dataset and status changes, deletes', async () => {

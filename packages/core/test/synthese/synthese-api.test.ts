@@ -166,6 +166,8 @@ describe('synthese API: search, filters, keyset pages, GeoJSON, sheet, scope', (
       datasetName: 'Observations opportunistes faune',
       validStatus: '1',
       source: 'OCCTAX',
+      sensitivityLevel: 0,
+      blurred: false,
       geometry: point(6.2, 44.8),
     })
   })

@@ -370,6 +370,7 @@ describe('synthese vector tiles', () => {
         userId: scope === 3 ? users.all3! : users.pne1!,
         organismId: organism.organism_id,
         scope,
+        preciseScope: scope,
       }
       for (const [tile, filters] of [
         [ecrinsZ6, {}],
