@@ -14,10 +14,9 @@ export const Level = Type.Integer({
 
 export const RuleCriterion = Type.Object(
   {
-    type: Type.Union(
-      CRITERION_TYPES.map((t) => Type.Literal(t)),
-      { description: 'nomenclature type of the criterion' },
-    ),
+    type: Type.Union([Type.Literal('STATUT_BIO'), Type.Literal('OCC_COMPORTEMENT')], {
+      description: 'nomenclature type of the criterion',
+    }),
     code: Type.String({ minLength: 1, maxLength: 20, description: 'SINP code (cd_nomenclature)' }),
   },
   { additionalProperties: false },
