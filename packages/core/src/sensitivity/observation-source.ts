@@ -231,3 +231,22 @@ export const blurDescriptionSql = (s: string) => `CASE WHEN ${s}.blurred THEN
             || ${s}.sensitivity_level
        FROM ref_geo.areas ba JOIN ref_geo.area_types bt ON bt.id = ba.type_id WHERE ba.id = ${s}.id_area_blurred)
   END`
+
+/**
+ * How the caller may see the location of a module's record made of several observations (a relevé and its
+ * countings), as one JSON value `{ hidden, blurred, geometry }`, from the observations whose unique_id_sinp are the
+ * SQL uuid[] `uuids`: hidden when one of them is not shown to the caller at all (level 4, or no blurred area);
+ * blurred when one is shown blurred — `geometry` is then the blurred area of the most sensitive (GeoJSON) and the
+ * record must show that instead of its own, and none of its locating fields —; else neither (geometry null).
+ * The record's visibility is the module's business: the observations are looked up at scope 3.
+ */
+export function recordSensitivitySql(caller: ObservationCaller, p: Binder, uuids: string): string {
+  const source = observationSource({ ...caller, scope: 3 }, p)
+  return `(SELECT json_build_object(
+      'hidden', count(*) FILTER (WHERE ro.id IS NULL) > 0,
+      'blurred', COALESCE(bool_or(ro.blurred), false),
+      'level', COALESCE(max(ro.sensitivity_level), 0),
+      'geometry', (array_agg(ST_AsGeoJSON(ro.the_geom_4326, 7)::json ORDER BY ro.sensitivity_level DESC)
+                     FILTER (WHERE ro.blurred))[1])
+    FROM unnest(${uuids}) ru(uuid) LEFT JOIN ${source} ro ON ro.unique_id_sinp = ru.uuid)`
+}
