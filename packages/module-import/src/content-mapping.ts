@@ -2,6 +2,7 @@ import {
   badRequest,
   conflict,
   errorResponses,
+  nomenclatureValuesSql,
   SYNTHESE_NOMENCLATURES,
   type SyntheseNomenclatureField,
 } from '@biodiv/core'
@@ -62,14 +63,12 @@ async function distinctValues(row: ImportRow, uploadDir: string, fields: Synthes
 /** The preset's suggestion for each (field, value): the SINP code itself, else the label (accents, case ignored). */
 async function suggestions(db: Queryable, pairs: { field: SyntheseNomenclatureField; value: string }[]) {
   const { rows } = await db.query<{ i: number; code: string; label: string }>(
-    `SELECT x.i, n.cd_nomenclature AS code, n.label_fr AS label
+    `SELECT x.i, n.code, n.label
        FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS x(type, value, i)
-       JOIN ref_nomenclatures.types t ON t.mnemonique = x.type
       CROSS JOIN LATERAL (
-        SELECT n.cd_nomenclature, n.label_fr FROM ref_nomenclatures.nomenclatures n
-         WHERE n.type_id = t.id
-           AND (n.cd_nomenclature = x.value OR ref_geo.search_key(n.label_fr) = ref_geo.search_key(x.value))
-         ORDER BY (n.cd_nomenclature = x.value) DESC, n.id LIMIT 1) n`,
+        SELECT n.code, n.label FROM ${nomenclatureValuesSql()} n
+         WHERE n.type = x.type AND (n.code = x.value OR n.label_key = ref_geo.search_key(x.value))
+         ORDER BY (n.code = x.value) DESC, n.id LIMIT 1) n`,
     [pairs.map((p) => SYNTHESE_NOMENCLATURES[p.field][1]), pairs.map((p) => p.value)],
   )
   return new Map(rows.map((r) => [Number(r.i) - 1, { code: r.code, label: r.label }]))
@@ -77,9 +76,8 @@ async function suggestions(db: Queryable, pairs: { field: SyntheseNomenclatureFi
 
 async function nomenclatureOptions(db: Queryable, fields: SyntheseNomenclatureField[]) {
   const { rows } = await db.query<{ type: string; code: string; label: string }>(
-    `SELECT t.mnemonique AS type, n.cd_nomenclature AS code, n.label_fr AS label
-       FROM ref_nomenclatures.nomenclatures n JOIN ref_nomenclatures.types t ON t.id = n.type_id
-      WHERE t.mnemonique = ANY($1::text[]) AND n.active ORDER BY t.mnemonique, n.id`,
+    `SELECT n.type, n.code, n.label FROM ${nomenclatureValuesSql()} n
+      WHERE n.type = ANY($1::text[]) AND n.active ORDER BY n.type, n.id`,
     [fields.map((f) => SYNTHESE_NOMENCLATURES[f][1])],
   )
   const byType = new Map<string, { code: string; label: string }[]>()
@@ -139,9 +137,7 @@ async function validateContentMapping(db: Queryable, mapping: ContentMapping): P
   if (entries.length === 0) return
   const { rows } = await db.query<{ i: number }>(
     `SELECT x.i FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS x(type, code, i)
-      WHERE NOT EXISTS (SELECT 1 FROM ref_nomenclatures.nomenclatures n
-                          JOIN ref_nomenclatures.types t ON t.id = n.type_id
-                         WHERE t.mnemonique = x.type AND n.cd_nomenclature = x.code)`,
+      WHERE NOT EXISTS (SELECT 1 FROM ${nomenclatureValuesSql()} n WHERE n.type = x.type AND n.code = x.code)`,
     [entries.map((e) => SYNTHESE_NOMENCLATURES[e.field][1]), entries.map((e) => e.code)],
   )
   if (rows.length > 0) {

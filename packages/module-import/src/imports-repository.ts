@@ -1,4 +1,4 @@
-import { badRequest, conflict, datasetVisibleSql, notFound } from '@biodiv/core'
+import { badRequest, conflict, datasetAccess, datasetAccessSql, notFound, userNameSql } from '@biodiv/core'
 import { type Caller, callerParams, type Queryable } from './caller.ts'
 import { stagingTableName } from './check/staging-table.ts'
 import type { Detected } from './file-detection.ts'
@@ -11,7 +11,7 @@ const importVisibleSql = (i: string) => `($3 = 3 OR ${i}.owner_id = $1 OR ($3 = 
 const isoText = (column: string) => `(to_json(${column}) #>> '{}')`
 
 const IMPORT_SELECT = `SELECT i.id, i.status, i.step, i.progress, i.owner_id AS "ownerId",
-    COALESCE(NULLIF(concat_ws(' ', u.first_name, u.last_name), ''), u.login) AS "ownerName",
+    ${userNameSql('i.owner_id')} AS "ownerName",
     i.organism_id AS "organismId", i.dataset_id AS "datasetId", d.name AS "datasetName",
     i.mapping_id AS "mappingId", i.file_name AS "fileName", i.file_size::float8 AS "fileSize",
     i.file_path AS "filePath", i.format, i.detected, i.encoding, i.separator, i.srid, i.columns, i.sample,
@@ -22,8 +22,7 @@ const IMPORT_SELECT = `SELECT i.id, i.status, i.step, i.progress, i.owner_id AS 
                       'warnings', i.warning_count, 'imported', i.imported_count) AS counts,
     ${isoText('i.created_at')} AS "createdAt", ${isoText('i.updated_at')} AS "updatedAt"
   FROM import.imports i
-  JOIN core.users u ON u.id = i.owner_id
-  LEFT JOIN gn_meta.datasets d ON d.id = i.dataset_id`
+  LEFT JOIN ${datasetAccessSql()} d ON d.id = i.dataset_id`
 
 /** An import as the API shows it, plus where its file lies (never sent: the response schema drops it). */
 export type ImportRow = ImportView & { filePath: string }
@@ -51,11 +50,7 @@ export async function assertImportableDataset(
   caller: Caller,
   datasetId: number,
 ): Promise<void> {
-  const { rows } = await db.query<{ active: boolean; visible: boolean }>(
-    `SELECT d.active, ${datasetVisibleSql('d')} AS visible FROM gn_meta.datasets d WHERE d.id = $4`,
-    [...callerParams(caller), datasetId],
-  )
-  const dataset = rows[0]
+  const dataset = await datasetAccess(db, caller, datasetId)
   if (!dataset) throw badRequest('DATASET_NOT_FOUND', `Dataset ${datasetId} does not exist`)
   if (!dataset.visible)
     throw badRequest('DATASET_NOT_AUTHORIZED', `You may not import into dataset ${datasetId}`)

@@ -1,4 +1,4 @@
-import { badRequest, conflict, forbidden, notFound } from '@biodiv/core'
+import { badRequest, conflict, forbidden, notFound, userNameSql } from '@biodiv/core'
 import { type Caller, callerParams, type Queryable } from './caller.ts'
 import { assertKnownTargetFields } from './field-mapping.ts'
 import type { MappingInput, MappingView } from './import-schemas.ts'
@@ -12,12 +12,11 @@ const isoText = (column: string) => `(to_json(${column}) #>> '{}')`
 
 const MAPPING_SELECT = `SELECT m.id, m.name, m.is_public AS "isPublic", m.is_builtin AS "isBuiltin",
     m.owner_id AS "ownerId",
-    CASE WHEN u.id IS NOT NULL THEN COALESCE(NULLIF(concat_ws(' ', u.first_name, u.last_name), ''), u.login) END
-      AS "ownerName",
+    ${userNameSql('m.owner_id')} AS "ownerName",
     m.organism_id AS "organismId", m.field_mapping AS "fieldMapping", m.content_mapping AS "contentMapping",
     (NOT m.is_builtin AND (m.owner_id = $1 OR $3 = 3)) AS editable,
     ${isoText('m.created_at')} AS "createdAt", ${isoText('m.updated_at')} AS "updatedAt"
-  FROM import.mappings m LEFT JOIN core.users u ON u.id = m.owner_id`
+  FROM import.mappings m`
 
 export type MappingRow = MappingView
 

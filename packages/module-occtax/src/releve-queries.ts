@@ -1,4 +1,16 @@
-import { badRequest, type Database, decodeCursor, keysetPage, notFound } from '@biodiv/core'
+import {
+  badRequest,
+  type Database,
+  datasetAccessSql,
+  decodeCursor,
+  keysetPage,
+  nomenclatureCodeSql,
+  notFound,
+  observationKeysSql,
+  searchUsers,
+  taxaSql,
+  userNameSql,
+} from '@biodiv/core'
 import {
   COUNTING_NOMENCLATURES,
   OCCURRENCE_NOMENCLATURES,
@@ -6,13 +18,7 @@ import {
   type ReleveListItem,
   type ReleveQuery,
 } from './occtax-schemas.ts'
-import {
-  type Caller,
-  callerParams,
-  nomenclatureCodeSql,
-  releveVisibleSql,
-  userNameSql,
-} from './releve-scope.ts'
+import { type Caller, callerParams, releveVisibleSql } from './releve-scope.ts'
 
 /** The pool, or a client inside a transaction. */
 export type Queryable = Pick<Database['pool'], 'query'>
@@ -25,16 +31,16 @@ const codes = (spec: Record<string, readonly [string, string]>, alias: string) =
 
 /** Observer users' names then the free text, as one text (what the synthese's `observers` holds). */
 export const observersTextSql = (r: string) => `NULLIF(concat_ws(', ',
-  (SELECT string_agg(${userNameSql('ou')}, ', ' ORDER BY ou.id)
-     FROM occtax.cor_releve_observer oo JOIN core.users ou ON ou.id = oo.user_id WHERE oo.releve_id = ${r}.id),
+  (SELECT string_agg(${userNameSql('oo.user_id')}, ', ' ORDER BY oo.user_id)
+     FROM occtax.cor_releve_observer oo WHERE oo.releve_id = ${r}.id),
   NULLIF(${r}.observers_text, '')), '')`
 
 const RELEVE_SELECT = `SELECT r.id, r.uuid::text AS uuid, r.dataset_id AS "datasetId", d.name AS "datasetName",
     COALESCE((SELECT json_agg(o.user_id ORDER BY o.user_id) FROM occtax.cor_releve_observer o
                WHERE o.releve_id = r.id), '[]'::json) AS "observerIds",
-    COALESCE((SELECT json_agg(json_build_object('id', u.id, 'name', ${userNameSql('u')}) ORDER BY u.id)
-                FROM occtax.cor_releve_observer o JOIN core.users u ON u.id = o.user_id
-               WHERE o.releve_id = r.id), '[]'::json) AS observers,
+    COALESCE((SELECT json_agg(json_build_object('id', o.user_id, 'name', ${userNameSql('o.user_id')})
+                              ORDER BY o.user_id)
+                FROM occtax.cor_releve_observer o WHERE o.releve_id = r.id), '[]'::json) AS observers,
     r.observers_text AS "observersText",
     to_char(r.date_min, 'YYYY-MM-DD') AS "dateMin", to_char(r.date_max, 'YYYY-MM-DD') AS "dateMax",
     to_char(r.hour_min, 'HH24:MI') AS "hourMin", to_char(r.hour_max, 'HH24:MI') AS "hourMax",
@@ -51,11 +57,11 @@ const RELEVE_SELECT = `SELECT r.id, r.uuid::text AS uuid, r.dataset_id AS "datas
                           'syntheseId', s.id, ${codes(COUNTING_NOMENCLATURES, 'c')},
                           'countMin', c.count_min, 'countMax', c.count_max) ORDER BY c.id)
                    FROM occtax.countings c
-                   LEFT JOIN gn_synthese.synthese s ON s.unique_id_sinp = c.unique_id_sinp
+                   LEFT JOIN ${observationKeysSql()} s ON s.unique_id_sinp = c.unique_id_sinp
                   WHERE c.occurrence_id = oc.id), '[]'::json)) ORDER BY oc.id)
-        FROM occtax.occurrences oc JOIN taxonomie.taxref t ON t.cd_nom = oc.cd_nom
+        FROM occtax.occurrences oc JOIN ${taxaSql()} t ON t.cd_nom = oc.cd_nom
        WHERE oc.releve_id = r.id), '[]'::json) AS occurrences
-  FROM occtax.releves r JOIN gn_meta.datasets d ON d.id = r.dataset_id`
+  FROM occtax.releves r JOIN ${datasetAccessSql()} d ON d.id = r.dataset_id`
 
 /** One relevé with its occurrences and countings, if the caller may read it (else 404). */
 export async function getReleve(db: Queryable, caller: Caller, id: number): Promise<Releve> {
@@ -151,7 +157,7 @@ export async function listReleves(
                                 FROM occtax.occurrences WHERE releve_id = r.id GROUP BY cd_nom) x), '[]'::json) AS taxa,
             (SELECT count(*)::int FROM occtax.countings c JOIN occtax.occurrences o ON o.id = c.occurrence_id
               WHERE o.releve_id = r.id) AS "countingCount"
-       FROM occtax.releves r JOIN gn_meta.datasets d ON d.id = r.dataset_id
+       FROM occtax.releves r JOIN ${datasetAccessSql()} d ON d.id = r.dataset_id
       WHERE ${where.join('\n        AND ')}
       ORDER BY r.id DESC
       LIMIT ${p(f.limit + 1)}`,
@@ -160,18 +166,5 @@ export async function listReleves(
   return keysetPage(rows, f.limit)
 }
 
-/** Active datasets the caller may write to (the scope of the caller's action). */
 /** Active users whose name or login contains `q`, to pick as observers (at most 20). */
-export async function observerOptions(db: Queryable, q: string | undefined) {
-  const text = q?.trim() ?? ''
-  const { rows } = await db.query<{ id: number; name: string; organism: string | null }>(
-    `SELECT u.id, ${userNameSql('u')} AS name, o.name AS organism
-       FROM core.users u LEFT JOIN core.organisms o ON o.id = u.organism_id
-      WHERE u.active
-        AND ($1 = '' OR concat_ws(' ', u.first_name, u.last_name, u.login) ILIKE '%' || $1 || '%')
-      ORDER BY 2, u.id
-      LIMIT 20`,
-    [text.replace(/[\\%_]/g, (c) => `\\${c}`)],
-  )
-  return rows
-}
+export const observerOptions = (db: Queryable, q: string | undefined) => searchUsers(db, q, 20)

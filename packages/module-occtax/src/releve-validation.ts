@@ -1,4 +1,4 @@
-import { AppError, badRequest } from '@biodiv/core'
+import { AppError, badRequest, findTaxa, findUsers, nomenclatureValuesSql } from '@biodiv/core'
 import {
   COUNTING_NOMENCLATURES,
   OCCURRENCE_NOMENCLATURES,
@@ -108,23 +108,15 @@ export async function checkReleveReferences(
   b: ReleveInput,
 ): Promise<{ taxonNames: Map<number, string>; userNames: Map<number, string> }> {
   const observerIds = b.observerIds ?? []
-  const { rows: users } = await db.query<{ id: number; name: string }>(
-    `SELECT id, COALESCE(NULLIF(concat_ws(' ', first_name, last_name), ''), login) AS name
-       FROM core.users WHERE id = ANY($1::integer[])`,
-    [observerIds],
-  )
-  const userNames = new Map(users.map((u) => [u.id, u.name]))
+  const userNames = new Map([...(await findUsers(db, observerIds)).values()].map((u) => [u.id, u.name]))
   const badUsers = observerIds.flatMap((id, k) =>
     userNames.has(id) ? [] : [{ field: `observerIds[${k}]`, message: `user ${id} does not exist` }],
   )
   if (badUsers.length) invalid('UNKNOWN_USER', badUsers)
 
   const cdNoms = [...new Set(b.occurrences.map((o) => o.cdNom))]
-  const { rows: taxa } = await db.query<{ cd_nom: number; lb_nom: string }>(
-    'SELECT cd_nom, lb_nom FROM taxonomie.taxref WHERE cd_nom = ANY($1::integer[])',
-    [cdNoms],
-  )
-  const taxonNames = new Map(taxa.map((t) => [t.cd_nom, t.lb_nom]))
+  const { found } = await findTaxa(db, cdNoms)
+  const taxonNames = new Map([...found.values()].map((t) => [t.cdNom, t.lbNom]))
   const badTaxa = b.occurrences.flatMap((o, i) =>
     taxonNames.has(o.cdNom)
       ? []
@@ -148,9 +140,8 @@ export async function checkReleveReferences(
   })
   if (refs.length) {
     const { rows } = await db.query<{ i: number; known: boolean }>(
-      `SELECT r.i::int, EXISTS (SELECT 1 FROM ref_nomenclatures.nomenclatures n
-                                  JOIN ref_nomenclatures.types t ON t.id = n.type_id
-                                 WHERE t.mnemonique = r.type AND n.cd_nomenclature = r.code) AS known
+      `SELECT r.i::int, EXISTS (SELECT 1 FROM ${nomenclatureValuesSql()} n
+                                 WHERE n.type = r.type AND n.code = r.code) AS known
          FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(type, code, i) ORDER BY r.i`,
       [refs.map((r) => r.type), refs.map((r) => r.code)],
     )

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import {
   badRequest,
+  datasetAccess,
+  defaultNomenclatures,
   deleteSyntheseBySource,
+  findUsers,
   forbidden,
+  nomenclatureIdSql,
   notFound,
   type Scope,
   type SyntheseRowInput,
@@ -16,13 +20,7 @@ import {
   type Releve,
   type ReleveInput,
 } from './occtax-schemas.ts'
-import {
-  type Caller,
-  callerParams,
-  datasetVisibleSql,
-  nomenclatureIdSql,
-  releveVisibleSql,
-} from './releve-scope.ts'
+import { type Caller, callerParams, releveVisibleSql } from './releve-scope.ts'
 import {
   checkReleveReferences,
   checkReleveShape,
@@ -93,14 +91,11 @@ export async function releveIdOf(
 
 /** The dataset must be visible in the caller's scope (else 403) and active (else 400). */
 async function checkDataset(client: Client, caller: Caller, datasetId: number): Promise<void> {
-  const { rows } = await client.query<{ active: boolean; writable: boolean }>(
-    `SELECT d.active, ${datasetVisibleSql('d')} AS writable FROM gn_meta.datasets d WHERE d.id = $4`,
-    [...callerParams(caller), datasetId],
-  )
+  const dataset = await datasetAccess(client, caller, datasetId)
   const field = [{ field: 'datasetId', message: `dataset ${datasetId}` }]
-  if (!rows[0]?.writable)
+  if (!dataset?.visible)
     throw forbidden('DATASET_NOT_WRITABLE', `You may not write to dataset ${datasetId}`, field)
-  if (!rows[0].active) throw badRequest('DATASET_NOT_ACTIVE', `Dataset ${datasetId} is not active`, field)
+  if (!dataset.active) throw badRequest('DATASET_NOT_ACTIVE', `Dataset ${datasetId} is not active`, field)
 }
 
 const occurrenceCols = Object.values(OCCURRENCE_NOMENCLATURES).map(([column]) => column)
@@ -116,6 +111,18 @@ const codeRecord = (spec: Record<string, readonly [string, string]>, values: obj
       (values as Record<string, unknown>)[f] ?? null,
     ]),
   )
+
+type Defaults = Awaited<ReturnType<typeof defaultNomenclatures>>
+/** `values` with each nomenclature of `spec` it leaves out set to the default code of its type (if any). */
+const withDefaults = <T extends object>(
+  spec: Record<string, readonly [string, string]>,
+  values: T,
+  defaults: Defaults,
+): T => {
+  const filled = { ...values } as Record<string, unknown>
+  for (const [f, [, type]] of Object.entries(spec)) filled[f] ??= defaults[type]?.code ?? null
+  return filled as T
+}
 
 const UPSERT_OCCURRENCES = `
 INSERT INTO occtax.occurrences AS o (uuid, releve_id, cd_nom, nom_cite, determiner, comment,
@@ -146,27 +153,6 @@ ON CONFLICT (unique_id_sinp) DO UPDATE SET count_min = EXCLUDED.count_min, count
  WHERE c.occurrence_id = EXCLUDED.occurrence_id
 RETURNING c.id, c.unique_id_sinp::text AS uuid`
 
-// Left-out nomenclatures took the organism's (or instance's) defaults in the synthese: keep them in the relevé too.
-const BACKFILL_DEFAULTS = [
-  `UPDATE occtax.occurrences o
-      SET ${occurrenceCols.map((c) => `id_nomenclature_${c} = COALESCE(o.id_nomenclature_${c}, s.id_nomenclature_${c})`).join(', ')}
-     FROM (SELECT DISTINCT ON (c.occurrence_id) c.occurrence_id, s.*
-             FROM occtax.countings c
-             JOIN occtax.occurrences oo ON oo.id = c.occurrence_id
-             JOIN gn_synthese.synthese s ON s.unique_id_sinp = c.unique_id_sinp
-            WHERE oo.releve_id = $1
-            ORDER BY c.occurrence_id, c.id) s
-    WHERE o.id = s.occurrence_id`,
-  `UPDATE occtax.countings c
-      SET ${countingCols.map((col) => `id_nomenclature_${col} = COALESCE(c.id_nomenclature_${col}, s.id_nomenclature_${col})`).join(', ')}
-     FROM occtax.occurrences o, gn_synthese.synthese s
-    WHERE o.id = c.occurrence_id AND o.releve_id = $1 AND s.unique_id_sinp = c.unique_id_sinp`,
-  `UPDATE occtax.releves r
-      SET id_nomenclature_grp_typ = (SELECT s.id_nomenclature_grp_typ FROM gn_synthese.synthese s
-                                      WHERE s.unique_id_sinp_grp = r.uuid LIMIT 1)
-    WHERE r.id = $1 AND r.id_nomenclature_grp_typ IS NULL`,
-]
-
 /**
  * Writes a whole relevé (new, or replacing `existing`'s content) and its synthese rows, inside the caller's
  * transaction. Occurrences and countings with an id are updated (their UUIDs kept), new ones inserted, the
@@ -176,11 +162,11 @@ const BACKFILL_DEFAULTS = [
 export async function saveReleve(
   client: Client,
   caller: Caller,
-  body: ReleveInput,
+  input: ReleveInput,
   existing?: LockedReleve,
 ): Promise<number> {
-  checkReleveShape(body)
-  await checkDataset(client, caller, body.datasetId)
+  checkReleveShape(input)
+  await checkDataset(client, caller, input.datasetId)
 
   // The current content, to tell kept, new and removed occurrences and countings apart.
   const { rows: current } = existing
@@ -198,7 +184,7 @@ export async function saveReleve(
   const idErrors: FieldError[] = []
   const keptOccurrences = new Set<number>()
   const keptCountings = new Set<number>()
-  body.occurrences.forEach((o, i) => {
+  input.occurrences.forEach((o, i) => {
     if (o.id !== undefined) {
       if (!oldOccurrences.has(o.id) || keptOccurrences.has(o.id))
         idErrors.push({
@@ -218,7 +204,25 @@ export async function saveReleve(
     })
   })
   if (idErrors.length) invalid('UNKNOWN_ID', idErrors)
-  const { taxonNames, userNames } = await checkReleveReferences(client, body)
+  const { taxonNames, userNames } = await checkReleveReferences(client, input)
+
+  // Left-out nomenclatures take the observation defaults of the digitiser's organism (else the instance's), the
+  // same the synthese would give them: the relevé and its synthese rows then say the same.
+  const digitiserId = existing ? existing.digitiserId : caller.userId
+  const organismId = existing
+    ? digitiserId === null
+      ? null
+      : ((await findUsers(client, [digitiserId])).get(digitiserId)?.organismId ?? null)
+    : caller.organismId
+  const defaults = await defaultNomenclatures(client, organismId, 'observation')
+  const body: ReleveInput = {
+    ...input,
+    grpTyp: input.grpTyp ?? defaults.TYP_GRP?.code ?? null,
+    occurrences: input.occurrences.map((o) => ({
+      ...withDefaults(OCCURRENCE_NOMENCLATURES, o, defaults),
+      countings: o.countings.map((c) => withDefaults(COUNTING_NOMENCLATURES, c, defaults)),
+    })),
+  }
 
   // The relevé.
   const dateMax = body.dateMax ?? body.dateMin
@@ -363,7 +367,6 @@ export async function saveReleve(
   } catch (error) {
     throw remapSyntheseError(error, paths)
   }
-  for (const sql of BACKFILL_DEFAULTS) await client.query(sql, [releve.id])
   return releve.id
 }
 

@@ -99,7 +99,11 @@ function validatorConditions(validator: Validator) {
     params.push(value)
     return `$${params.length}`
   }
-  return { permitted: permittedObservationsSql(validator.permissions, p), validable: validableSql('s'), params }
+  return {
+    permitted: permittedObservationsSql(validator.permissions, p),
+    validable: validableSql('s'),
+    params,
+  }
 }
 
 /** 404 / 403 / 400 (in that order) when a UUID does not exist, is outside the V rows, or its dataset is not validable. */

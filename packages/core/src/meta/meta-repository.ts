@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import type { QueryRunner } from '../db/query-runner.ts'
 import { withTransaction } from '../db/transaction.ts'
 import { AppError, badRequest, conflict, notFound } from '../http/app-error.ts'
 import type { Scope } from '../modules/contract.ts'
@@ -19,10 +20,40 @@ export interface Caller {
 // Every scoped query binds $1 = user id, $2 = organism id, $3 = scope.
 const callerParams = (c: Caller) => [c.userId, c.organismId, c.scope]
 
-/** A dataset is visible to its digitiser and its actors (scope 1), its organisms' members (2), anyone (3). */
-export const datasetVisibleSql = (d: string) => `($3 = 3 OR ${d}.digitiser_id = $1
+/**
+ * A dataset is visible to its digitiser and its actors (scope 1), its organisms' members (2), anyone (3). Binds
+ * $1 = user id, $2 = organism id; `scope` is the SQL of the scope (default $3).
+ */
+export const datasetVisibleSql = (d: string, scope = '$3') => `(${scope} = 3 OR ${d}.digitiser_id = $1
   OR EXISTS (SELECT 1 FROM gn_meta.dataset_actors va WHERE va.dataset_id = ${d}.id
-              AND (va.user_id = $1 OR ($3 >= 2 AND va.organism_id = $2))))`
+              AND (va.user_id = $1 OR (${scope} >= 2 AND va.organism_id = $2))))`
+
+/**
+ * Datasets as a FROM item for other modules' SQL (alias it), with what the caller may do there: `id`, `uuid`,
+ * `name`, `short_name`, `active`, `validable`, and `visible` (the rule above at scope `scope`, the SQL of a scope
+ * 0–3 or NULL: 0 or NULL sees nothing). Binds $1 = user id, $2 = organism id. Unused columns cost nothing.
+ */
+export const datasetAccessSql = (
+  scope = '$3',
+) => `(SELECT d.id, d.uuid, d.name, d.short_name, d.active, d.validable,
+         COALESCE(${scope} > 0 AND ${datasetVisibleSql('d', scope)}, false) AS visible
+    FROM gn_meta.datasets d)`
+
+/**
+ * Whether a dataset exists, is active and is within the caller's scope (0: no grant, never visible): what a module
+ * checks before writing into it. Null when it does not exist.
+ */
+export async function datasetAccess(
+  db: QueryRunner,
+  caller: Omit<Caller, 'scope'> & { scope: Scope | 0 },
+  datasetId: number,
+): Promise<{ active: boolean; visible: boolean } | null> {
+  const { rows } = await db.query<{ active: boolean; visible: boolean }>(
+    `SELECT d.active, d.visible FROM ${datasetAccessSql('$3::integer')} d WHERE d.id = $4`,
+    [caller.userId, caller.organismId, caller.scope, datasetId],
+  )
+  return rows[0] ?? null
+}
 
 /** Active datasets within the caller's scope (the rule above): where a module lets its users write or import. */
 export async function activeDatasetsInScope(db: Queryable, caller: Caller) {

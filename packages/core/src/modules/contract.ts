@@ -27,6 +27,21 @@ export const ModuleManifestSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    notifications: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            kind: Type.String({
+              pattern: '^[a-z][a-z0-9_.-]{0,63}$',
+              description: '`<module code lowercase>.<event>`, e.g. validation.status',
+            }),
+            label: Type.String({ minLength: 1, description: 'What users see in their preferences' }),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'Notification kinds the module sends (`notify`); upserted into the database at boot' },
+      ),
+    ),
     configSchema: Type.Optional(Type.Unknown()),
   },
   { additionalProperties: false },

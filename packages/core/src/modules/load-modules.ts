@@ -95,6 +95,22 @@ async function loadOne(spec: string, modulesConfig: Record<string, unknown>): Pr
   if (!semver.satisfies(coreVersion, manifest.host)) {
     throw new ModuleContractError(name, `supports core ${manifest.host}, but this core is ${coreVersion}`)
   }
+  const prefix = `${manifest.code.toLowerCase()}.`
+  const kinds = (manifest.notifications ?? []).map((n) => n.kind)
+  const foreign = kinds.filter((k) => !k.startsWith(prefix))
+  if (foreign.length > 0) {
+    throw new ModuleContractError(
+      name,
+      `notification kinds must start with "${prefix}": ${foreign.join(', ')}`,
+    )
+  }
+  const twice = kinds.filter((k, i) => kinds.indexOf(k) !== i)
+  if (twice.length > 0) {
+    throw new ModuleContractError(
+      name,
+      `notification kinds declared twice: ${[...new Set(twice)].join(', ')}`,
+    )
+  }
   if (definition.routes !== undefined && typeof definition.routes !== 'function') {
     throw new ModuleContractError(name, 'routes must be a Fastify plugin function')
   }

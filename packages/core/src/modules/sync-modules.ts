@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { withTransaction } from '../db/transaction.ts'
-import type { Action } from './contract.ts'
+import { registerNotificationKinds } from '../notifications/notification-service.ts'
+import type { Action, ModuleManifest } from './contract.ts'
 import { CORE_MODULES } from './core-modules.ts'
 import { coreVersion, type LoadedModule } from './load-modules.ts'
 
@@ -10,12 +11,17 @@ export interface ModuleRecord {
   version: string
   packageName: string
   permissions: readonly Action[]
+  /** The notification kinds the module sends (its manifest's `notifications`). */
+  notifications?: readonly NotificationKind[]
 }
 
+type NotificationKind = NonNullable<ModuleManifest['notifications']>[number]
+
 /**
- * Records the installed modules and the actions they declare. Modules no longer configured are disabled
- * (their permission rows are kept for when they come back); actions a module stopped declaring are removed
- * with the permission rows that used them.
+ * Records the installed modules, the actions and the notification kinds they declare. Modules no longer configured
+ * are disabled (their permission rows are kept for when they come back); actions a module stopped declaring are
+ * removed with the permission rows that used them. Notification kinds are upserted (label, module), never deleted:
+ * users' opt-outs and delivered notifications of a kind a module stopped declaring stay.
  */
 export async function syncModules(pool: pg.Pool, modules: ModuleRecord[]): Promise<void> {
   await withTransaction(pool, async (client) => {
@@ -51,6 +57,8 @@ export async function syncModules(pool: pg.Pool, modules: ModuleRecord[]): Promi
        SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
       [codes, actions],
     )
+    const kinds = modules.flatMap((m) => (m.notifications ?? []).map((n) => ({ ...n, moduleCode: m.code })))
+    await registerNotificationKinds(client, kinds)
   })
 }
 
@@ -64,6 +72,7 @@ export function moduleRecords(modules: LoadedModule[]): ModuleRecord[] {
       version: m.manifest.version,
       packageName: m.packageName,
       permissions: m.manifest.permissions,
+      notifications: m.manifest.notifications ?? [],
     })),
   ]
 }

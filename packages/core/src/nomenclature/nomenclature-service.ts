@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import type { QueryRunner } from '../db/query-runner.ts'
 import { badRequest } from '../http/app-error.ts'
 
 /** Anything that runs a query: the pool or a client inside a transaction. */
@@ -29,6 +30,30 @@ export function nomenclatureIdSql(type: string, codeParam: string): string {
 /** SQL expression giving the code of a nomenclature id column (for SELECTs that answer with codes). */
 export function nomenclatureCodeSql(idColumn: string): string {
   return `(SELECT cd_nomenclature FROM ref_nomenclatures.nomenclatures WHERE id = ${idColumn})`
+}
+
+/**
+ * Every nomenclature value as a FROM item for other modules' SQL (alias it): `type` (the type mnemonic), `id`,
+ * `code` (cd_nomenclature), `label` (label_fr), `label_key` (the label accent- and case-folded, for matching what
+ * people typed) and `active`. E.g. `JOIN ${nomenclatureValuesSql()} n ON n.type = 'SEXE' AND n.code = x.code`.
+ * Columns are only computed when used (PostgreSQL flattens the subquery).
+ */
+export function nomenclatureValuesSql(): string {
+  return `(SELECT t.mnemonique AS type, n.id, n.cd_nomenclature AS code, n.label_fr AS label,
+                  ref_geo.search_key(n.label_fr) AS label_key, n.active
+             FROM ref_nomenclatures.nomenclatures n JOIN ref_nomenclatures.types t ON t.id = n.type_id)`
+}
+
+/** The values of one type: code → id and label (an unknown type gives an empty map). */
+export async function nomenclatureValues(
+  db: QueryRunner,
+  type: string,
+): Promise<Map<string, { id: number; label: string }>> {
+  const { rows } = await db.query<{ code: string; id: number; label: string }>(
+    `SELECT n.code, n.id, n.label FROM ${nomenclatureValuesSql()} n WHERE n.type = $1`,
+    [type],
+  )
+  return new Map(rows.map((r) => [r.code, { id: r.id, label: r.label }]))
 }
 
 /**
@@ -74,6 +99,8 @@ export async function resolveNomenclatureCodes(db: Queryable, refs: Nomenclature
 export interface DefaultValue {
   code: string
   label: string
+  /** The value's id (what nomenclature columns hold). */
+  id: number
 }
 
 /**
@@ -85,8 +112,8 @@ export async function defaultNomenclatures(
   organismId: number | null,
   usage: NomenclatureUsage = 'observation',
 ): Promise<Record<string, DefaultValue>> {
-  const { rows } = await db.query<{ type: string; code: string; label: string }>(
-    `SELECT DISTINCT ON (t.mnemonique) t.mnemonique AS type, n.cd_nomenclature AS code, n.label_fr AS label
+  const { rows } = await db.query<{ type: string; code: string; label: string; id: number }>(
+    `SELECT DISTINCT ON (t.mnemonique) t.mnemonique AS type, n.cd_nomenclature AS code, n.label_fr AS label, n.id
        FROM ref_nomenclatures.defaults d
        JOIN ref_nomenclatures.types t ON t.id = d.type_id
        JOIN ref_nomenclatures.nomenclatures n ON n.id = d.nomenclature_id
@@ -94,5 +121,5 @@ export async function defaultNomenclatures(
       ORDER BY t.mnemonique, d.organism_id NULLS LAST`,
     [organismId, usage],
   )
-  return Object.fromEntries(rows.map((r) => [r.type, { code: r.code, label: r.label }]))
+  return Object.fromEntries(rows.map((r) => [r.type, { code: r.code, label: r.label, id: r.id }]))
 }

@@ -16,8 +16,9 @@ export interface NotificationKindSpec {
 }
 
 /**
- * Registers (or relabels) notification kinds, so that users see them in their preferences. Modules usually insert
- * their kinds in a migration; this is the same from code.
+ * Registers (or relabels) notification kinds, so that users see them in their preferences. A module declares its
+ * kinds in its manifest (`notifications`): the boot's module sync calls this with them. Rows already saying the
+ * same are not rewritten.
  */
 export async function registerNotificationKinds(
   client: pg.ClientBase | pg.Pool,
@@ -27,7 +28,9 @@ export async function registerNotificationKinds(
   await client.query(
     `INSERT INTO core.notification_kinds (kind, label, module_code)
      SELECT k.kind, k.label, k.module_code FROM jsonb_to_recordset($1::jsonb) AS k(kind text, label text, module_code text)
-     ON CONFLICT (kind) DO UPDATE SET label = EXCLUDED.label, module_code = EXCLUDED.module_code`,
+     ON CONFLICT (kind) DO UPDATE SET label = EXCLUDED.label, module_code = EXCLUDED.module_code
+      WHERE (notification_kinds.label, notification_kinds.module_code)
+            IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.module_code)`,
     [JSON.stringify(kinds.map((k) => ({ kind: k.kind, label: k.label, module_code: k.moduleCode ?? null })))],
   )
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import type { QueryRunner } from '../db/query-runner.ts'
 
 /**
  * SQL condition "the taxon in `column` is `ancestorParam` or below it" (by the parent chain, or by the
@@ -9,6 +10,13 @@ export const taxonSubtreeSql = (column: string, ancestorParam: string) =>
   // An array computed once, not `IN (SELECT …)`: with a LIMIT the planner turned the semi-join into a nested loop over
   // the subtree for every synthese row (2 s for a class at 1M rows; 0.2 s as an indexed `= ANY`).
   `${column} = ANY(ARRAY(SELECT cd_nom FROM taxonomie.taxon_subtree(${ancestorParam})))`
+
+/**
+ * TAXREF names as a FROM item for other modules' SQL (alias it): `cd_nom`, `cd_ref` (the valid name), `lb_nom`,
+ * `nom_vern`, `rang`, `regne`, `group2_inpn`. E.g. `LEFT JOIN ${taxaSql()} tx ON tx.cd_nom = r.cd_nom`.
+ */
+export const taxaSql = () =>
+  '(SELECT t.cd_nom, t.cd_ref, t.lb_nom, t.nom_vern, t.rang, t.regne, t.group2_inpn FROM taxonomie.taxref t)'
 
 /** Whether `cdNom` is `ancestor` or below it. */
 export async function isInSubtree(pool: pg.Pool, cdNom: number, ancestor: number): Promise<boolean> {
@@ -31,7 +39,7 @@ export interface TaxonRef {
 
 /** Existence check in bulk: the taxa found (one query) and the cd_nom that do not exist. */
 export async function findTaxa(
-  pool: pg.Pool | pg.ClientBase,
+  pool: QueryRunner,
   cdNoms: readonly number[],
 ): Promise<{ found: Map<number, TaxonRef>; missing: number[] }> {
   const unique = [...new Set(cdNoms)]

@@ -1,4 +1,11 @@
-import { datasetVisibleSql, SYNTHESE_NOMENCLATURES, type SyntheseNomenclatureField } from '@biodiv/core'
+import {
+  areaGeometryByCodeSql,
+  datasetAccessSql,
+  nomenclatureValuesSql,
+  SYNTHESE_NOMENCLATURES,
+  type SyntheseNomenclatureField,
+  taxaSql,
+} from '@biodiv/core'
 import type { FieldMapping } from '../import-schemas.ts'
 import { TARGET_FIELDS, type TargetFieldType } from '../target-fields.ts'
 import type { CheckErrorCode } from './error-codes.ts'
@@ -105,17 +112,14 @@ export function buildStagingSelect(input: BuildInput, raw: string): string {
               ELSE import.parse_geometry(s.${v('wkt')}, ${input.srid}) END AS g_wkt`
       : 'NULL::geometry AS g_wkt',
   )
-  const area = (types: string, field: string) =>
-    `(SELECT a.geom FROM ref_geo.areas a JOIN ref_geo.area_types t ON t.id = a.type_id
-       WHERE t.code IN (${types}) AND a.area_code = s.${v(field)} ORDER BY t.code LIMIT 1)`
-  const attach = (types: string, field: string, alias: string) =>
+  const attach = (types: string[], field: string, alias: string) =>
     mapped(field)
-      ? `CASE WHEN s.${v(field)} IS NOT NULL THEN ${area(types, field)} END AS ${alias}`
+      ? `CASE WHEN s.${v(field)} IS NOT NULL THEN ${areaGeometryByCodeSql(types, `s.${v(field)}`)} END AS ${alias}`
       : `NULL::geometry AS ${alias}`
   parsed.push(
-    attach("'COM'", 'communeCode', 'g_com'),
-    attach("'M1', 'M5', 'M10'", 'gridCode', 'g_grid'),
-    attach("'DEP'", 'departementCode', 'g_dep'),
+    attach(['COM'], 'communeCode', 'g_com'),
+    attach(['M1', 'M5', 'M10'], 'gridCode', 'g_grid'),
+    attach(['DEP'], 'departementCode', 'g_dep'),
   )
   const importDataset = input.importDataset
     ? `${literal(JSON.stringify([input.importDataset.id, input.importDataset.error]))}::jsonb`
@@ -275,17 +279,16 @@ export function buildStagingSelect(input: BuildInput, raw: string): string {
             JOIN (VALUES ${nomenclatures
               .map((f) => `(${literal(f)}, ${literal(SYNTHESE_NOMENCLATURES[f][1])})`)
               .join(', ')}) ft(field, type) ON ft.field = d.field
-            JOIN ref_nomenclatures.types t ON t.mnemonique = ft.type
-            JOIN ref_nomenclatures.nomenclatures n ON n.type_id = t.id
+            JOIN ${nomenclatureValuesSql()} n ON n.type = ft.type
            CROSS JOIN LATERAL (SELECT $4::jsonb -> d.field ->> d.value AS code) m
-           WHERE n.cd_nomenclature = COALESCE(m.code, d.value)
-              OR (m.code IS NULL AND ref_geo.search_key(n.label_fr) = ref_geo.search_key(d.value))
-           ORDER BY d.field, d.value, (n.cd_nomenclature = COALESCE(m.code, d.value)) DESC, n.id) x)`
+           WHERE n.code = COALESCE(m.code, d.value)
+              OR (m.code IS NULL AND n.label_key = ref_geo.search_key(d.value))
+           ORDER BY d.field, d.value, (n.code = COALESCE(m.code, d.value)) DESC, n.id) x)`
   const datasetLookup = mapped('datasetUuid')
     ? `(SELECT COALESCE(jsonb_object_agg(d.uuid::text, jsonb_build_array(d.id,
-          CASE WHEN NOT ($3 > 0 AND ${datasetVisibleSql('d')}) THEN 'DATASET_NOT_AUTHORIZED'
+          CASE WHEN NOT d.visible THEN 'DATASET_NOT_AUTHORIZED'
                WHEN NOT d.active THEN 'DATASET_NOT_ACTIVE' END)), '{}'::jsonb)
-         FROM gn_meta.datasets d
+         FROM ${datasetAccessSql()} d
         WHERE d.uuid IN (SELECT import.parse_uuid(${source('datasetUuid')}) FROM ${raw} r))`
     : `'{}'::jsonb`
 
@@ -307,6 +310,6 @@ SELECT s.*, ${parsed.join(',\n       ')}, tx.cd_nom AS cd_nom_found
                ${normalised.join(',\n               ')}
           FROM ${raw} r OFFSET 0) s
  CROSS JOIN lk
-  LEFT JOIN taxonomie.taxref tx ON tx.cd_nom = import.parse_integer(s.${v('cdNom')})
+  LEFT JOIN ${taxaSql()} tx ON tx.cd_nom = import.parse_integer(s.${v('cdNom')})
  OFFSET 0) s OFFSET 0) s OFFSET 0) s OFFSET 0) s`
 }

@@ -1,8 +1,13 @@
 import {
   type Database,
-  datasetVisibleSql,
+  datasetAccess,
+  defaultNomenclatures,
+  observationKeysSql,
+  type PermissionFilter,
+  permittedNewObservationsSql,
   SYNTHESE_NOMENCLATURES,
   type SyntheseNomenclatureField,
+  userPermissionFilters,
 } from '@biodiv/core'
 import type { FieldMapping } from '../import-schemas.ts'
 import { importUploadDir, storedPath } from '../upload-storage.ts'
@@ -81,41 +86,34 @@ interface ImportToCheck {
   content_mapping: ContentMapping | null
   update_existing: boolean
   file_path: string
-  scope: number
+  /** The owner's IMPORT C permission rows (the core's resolution, filters included), widest first; [] = none. */
+  permissions: PermissionFilter[]
+  /** The widest of their scopes (0: no grant): the scope datasets are checked at. */
+  scope: 0 | 1 | 2 | 3
 }
 
 async function readImport(pool: Pool, importId: number): Promise<ImportToCheck> {
-  const { rows } = await pool.query<ImportToCheck>(
+  const { rows } = await pool.query<Omit<ImportToCheck, 'permissions' | 'scope'>>(
     `SELECT i.id, i.owner_id, i.organism_id, i.dataset_id, i.format, i.encoding, i.separator, i.srid, i.columns,
-            i.field_mapping, i.content_mapping, i.update_existing, i.file_path,
-            (SELECT COALESCE(max(p.scope), 0)::int FROM core.permissions p
-               JOIN core.modules m ON m.code = p.module_code AND m.enabled
-              WHERE p.module_code = 'IMPORT' AND p.action = 'C'
-                AND (p.user_id = i.owner_id
-                     OR p.group_id IN (SELECT group_id FROM core.user_groups WHERE user_id = i.owner_id))) AS scope
+            i.field_mapping, i.content_mapping, i.update_existing, i.file_path
        FROM import.imports i WHERE i.id = $1`,
     [importId],
   )
   const row = rows[0]
   if (!row) throw new Error(`Import ${importId} does not exist`)
   if (!row.field_mapping) throw new Error(`Import ${importId} has no field mapping`)
-  return row
+  // The job runs for the owner, who may have lost (or gained) rights since they queued it: read them now.
+  const permissions = await userPermissionFilters(pool, row.owner_id, 'IMPORT', 'C')
+  return { ...row, permissions, scope: permissions[0]?.scope ?? 0 }
 }
 
-/** Default observation nomenclature (ids) of the owner's organism, else the instance's. */
+/** Default observation nomenclature (ids) of the owner's organism, else the instance's (the core's defaults). */
 async function nomenclatureDefaults(pool: Pool, organismId: number | null) {
-  const { rows } = await pool.query<{ type: string; id: number }>(
-    `SELECT DISTINCT ON (t.mnemonique) t.mnemonique AS type, d.nomenclature_id AS id
-       FROM ref_nomenclatures.defaults d JOIN ref_nomenclatures.types t ON t.id = d.type_id
-      WHERE d.usage = 'observation' AND (d.organism_id IS NULL OR d.organism_id = $1)
-      ORDER BY t.mnemonique, d.organism_id NULLS LAST`,
-    [organismId],
-  )
-  const byType = new Map(rows.map((r) => [r.type, r.id]))
+  const byType = await defaultNomenclatures(pool, organismId, 'observation')
   return Object.fromEntries(
     (Object.keys(SYNTHESE_NOMENCLATURES) as SyntheseNomenclatureField[]).map((f) => [
       f,
-      byType.get(SYNTHESE_NOMENCLATURES[f][1]) ?? null,
+      byType[SYNTHESE_NOMENCLATURES[f][1]]?.id ?? null,
     ]),
   ) as Record<SyntheseNomenclatureField, number | null>
 }
@@ -123,11 +121,11 @@ async function nomenclatureDefaults(pool: Pool, organismId: number | null) {
 /** The import's own dataset and what forbids importing into it for its owner (scope, active), if anything. */
 async function importDataset(pool: Pool, imp: ImportToCheck) {
   if (imp.dataset_id === null) return null
-  const { rows } = await pool.query<{ active: boolean; visible: boolean }>(
-    `SELECT d.active, ($3 > 0 AND ${datasetVisibleSql('d')}) AS visible FROM gn_meta.datasets d WHERE d.id = $4`,
-    [imp.owner_id, imp.organism_id, imp.scope, imp.dataset_id],
+  const d = await datasetAccess(
+    pool,
+    { userId: imp.owner_id, organismId: imp.organism_id, scope: imp.scope },
+    imp.dataset_id,
   )
-  const d = rows[0]
   const error: CheckErrorCode | null = !d
     ? 'DATASET_NOT_FOUND'
     : !d.visible
@@ -248,9 +246,8 @@ export async function checkImport(
       'EXISTING_UUID',
       'uniqueIdSinp',
       // With update_existing, only observations an import created are updated (never another module's).
-      `SELECT r.line, src.name LIKE 'IMPORT:%' AS update FROM ${table} r
-         JOIN gn_synthese.synthese s ON s.unique_id_sinp = r.unique_id_sinp
-         JOIN gn_synthese.sources src ON src.id = s.id_source`,
+      `SELECT r.line, k.source_name LIKE 'IMPORT:%' AS update FROM ${table} r
+         JOIN ${observationKeysSql()} k ON k.unique_id_sinp = r.unique_id_sinp`,
     )
   }
   if ('entitySourcePkValue' in fieldMapping) {
@@ -259,6 +256,28 @@ export async function checkImport(
       'entitySourcePkValue',
       `SELECT line FROM (SELECT line, count(*) OVER (PARTITION BY entity_source_pk_value) AS n FROM ${table}
                           WHERE entity_source_pk_value IS NOT NULL) d WHERE n > 1`,
+    )
+  }
+  // Permission rows narrowed to a taxon or an area: each line must fall inside one of them (the scope on its
+  // dataset, its taxon, its geometry). Lines already refused for their dataset, taxon or geometry are not.
+  if (imp.permissions.some((r) => r.taxon !== null || r.area !== null)) {
+    const values: unknown[] = [imp.owner_id, imp.organism_id]
+    const p = (value: unknown) => {
+      values.push(value)
+      return `$${values.length}`
+    }
+    const permitted = permittedNewObservationsSql(
+      imp.permissions,
+      { datasetId: 'r.id_dataset', cdNom: 'r.cd_nom', geometry: 'r.the_geom_4326' },
+      p,
+    )
+    await pool.query(
+      `INSERT INTO import.import_errors (import_id, code, level, column_name, line)
+       SELECT ${p(importId)}::integer, 'OBSERVATION_NOT_AUTHORIZED', 'ERROR', NULL, r.line FROM ${table} r
+        WHERE r.id_dataset IS NOT NULL AND r.cd_nom IS NOT NULL AND r.the_geom_4326 IS NOT NULL
+          AND NOT ${permitted}
+        ORDER BY r.line`,
+      values,
     )
   }
   // File-level errors.

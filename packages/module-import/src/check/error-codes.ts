@@ -33,6 +33,10 @@ export const CHECK_ERRORS = {
   DATASET_NOT_FOUND: ['ERROR', "Le jeu de données n'existe pas"],
   DATASET_NOT_AUTHORIZED: ['ERROR', "Vous n'avez pas le droit d'importer dans ce jeu de données"],
   DATASET_NOT_ACTIVE: ['ERROR', "Le jeu de données n'est pas actif"],
+  OBSERVATION_NOT_AUTHORIZED: [
+    'ERROR',
+    "Taxon ou lieu hors de vos droits d'import (permission restreinte à un taxon ou une zone)",
+  ],
   INVALID_URL_PROOF: ['ERROR', "La preuve numérique n'est pas une URL http(s)"],
 } as const satisfies Record<string, readonly ['ERROR' | 'WARNING', string]>
 

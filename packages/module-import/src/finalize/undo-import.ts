@@ -1,5 +1,5 @@
 import type { Database } from '@biodiv/core'
-import { conflict, deleteSyntheseBySource, withTransaction } from '@biodiv/core'
+import { conflict, deleteSyntheseSource, withTransaction } from '@biodiv/core'
 import { dropStagingTables } from '../check/staging-table.ts'
 import { importSourceName } from './finalize-import.ts'
 
@@ -22,9 +22,9 @@ export async function undoImport(
     const status = rows[0]?.status
     if (status === 'checking' || status === 'importing')
       throw conflict('IMPORT_BUSY', `Import ${importId} is being processed (${status}): wait for it to end`)
-    const deletedObservations = await deleteSyntheseBySource(client, importSourceName(importId))
+    // The import row first: it references the source (source_id), which the core then deletes with its rows.
     await client.query('DELETE FROM import.imports WHERE id = $1', [importId])
-    await client.query('DELETE FROM gn_synthese.sources WHERE name = $1', [importSourceName(importId)])
+    const deletedObservations = await deleteSyntheseSource(client, importSourceName(importId))
     await dropStagingTables(client, importId)
     return { deletedObservations }
   })
