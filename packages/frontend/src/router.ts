@@ -5,6 +5,7 @@ import HomePage from './pages/HomePage.vue'
 import LoginPage from './pages/LoginPage.vue'
 import MetadataPage from './pages/metadata/MetadataPage.vue'
 import NotFoundPage from './pages/NotFoundPage.vue'
+import SensitivityRulesPage from './pages/sensitivity/SensitivityRulesPage.vue'
 import SynthesePage from './pages/synthese/SynthesePage.vue'
 import { useSessionStore } from './session/sessionStore.ts'
 
@@ -42,6 +43,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory(import
           // Core pages (not module bundles), shown when the user holds the grant they name.
           { path: 'metadata', name: 'metadata', component: MetadataPage, meta: { coreGrant: 'METADATA' } },
           { path: 'synthese', name: 'synthese', component: SynthesePage, meta: { coreGrant: 'SYNTHESE' } },
+          {
+            path: 'admin/sensitivity',
+            name: 'sensitivity-rules',
+            component: SensitivityRulesPage,
+            meta: { coreGrant: 'ADMIN' },
+          },
           { path: ':pathMatch(.*)*', name: 'not-found', component: NotFoundPage },
         ],
       },
