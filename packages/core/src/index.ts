@@ -25,10 +25,14 @@ export {
   ACTIONS,
   type Action,
   defineModule,
+  type ModuleContext,
   type ModuleDefinition,
   type ModuleManifest,
+  type ModuleRequest,
   type ModuleRouteOptions,
+  type ModuleRoutes,
   type Scope,
+  type TypedApp,
 } from './modules/contract.ts'
 export {
   type DefaultValue,

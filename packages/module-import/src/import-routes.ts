@@ -5,10 +5,9 @@ import {
   conflict,
   ErrorBody,
   errorResponses,
-  type ModuleRouteOptions,
+  type ModuleRoutes,
 } from '@biodiv/core'
 import multipart from '@fastify/multipart'
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import iconv from 'iconv-lite'
 import { Type } from 'typebox'
 import { callerOf } from './caller.ts'
@@ -60,10 +59,7 @@ function multipartError(error: unknown, maxBytes: number): unknown {
 }
 
 /** Upload, decode and field mapping of imports (issue 5, steps 1–2). */
-export const importRoutes: FastifyPluginAsyncTypebox<ModuleRouteOptions<ImportConfig>> = async (
-  fastify,
-  { config },
-) => {
+export const importRoutes: ModuleRoutes<ImportConfig> = async (fastify, { config }) => {
   const { pool } = fastify.db
   const uploadDir = importUploadDir(fastify.config.UPLOAD_DIR)
   const maxBytes = config.maxUploadBytes

@@ -1,4 +1,4 @@
-import { errorResponses, type ModuleRouteOptions } from '@biodiv/core'
+import { errorResponses, type ModuleContext } from '@biodiv/core'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from './caller.ts'
 import { undoImport } from './finalize/undo-import.ts'
@@ -11,9 +11,10 @@ import { importUploadDir, removeStored, storedPath } from './upload-storage.ts'
 const tags = ['import']
 
 /** Check, finalize (background jobs, 202) and undo of an import (issue 5, steps 4, 6, 7). */
-export const jobRoutes: FastifyPluginAsyncTypebox<
-  ModuleRouteOptions<ImportConfig> & { jobs: JobRunner }
-> = async (fastify, { jobs }) => {
+export const jobRoutes: FastifyPluginAsyncTypebox<ModuleContext<ImportConfig> & { jobs: JobRunner }> = async (
+  fastify,
+  { jobs },
+) => {
   const { pool } = fastify.db
   const uploadDir = importUploadDir(fastify.config.UPLOAD_DIR)
   // The job routes' body is optional: a POST without one means `{}`.

@@ -139,7 +139,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) => {
       const row = await getImport(pool, callerOf(request), request.params.id)
       const table = await checkedTable(pool, row)
-      const { rows } = await pool.query(
+      const { rows } = await pool.query<Static<typeof ImportPreview>>(
         `SELECT json_build_object(
                   'rows', (SELECT count(*) FROM ${table})::int,
                   'valid', (SELECT count(*) FROM ${table} WHERE valid)::int,
@@ -158,7 +158,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
                     FROM (SELECT * FROM ${table} WHERE valid ORDER BY line LIMIT $2) s), '[]'::json)) AS sample`,
         [row.id, request.query.limit],
       )
-      return rows[0] as Static<typeof ImportPreview>
+      return rows[0]!
     },
   )
 }

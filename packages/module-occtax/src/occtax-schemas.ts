@@ -129,6 +129,15 @@ export type ReleveInput = Static<typeof ReleveInput>
 
 const Geometry = geoJsonGeometry()
 
+/** How the caller sees the relevé's location (ADR 15): blurred when one of its observations is blurred for them. */
+const ReleveSensitivity = Type.Object({
+  level: Type.Integer({ minimum: 0, maximum: 4, description: 'Highest level among the observations shown' }),
+  blurred: Type.Boolean({
+    description:
+      'geometry is the blurred area of the most sensitive observation; place, altitudes, comments empty',
+  }),
+})
+
 export const CountingSchema = Type.Object(
   {
     id: Type.Integer(),
@@ -137,6 +146,13 @@ export const CountingSchema = Type.Object(
     ...outCodes(COUNTING_NOMENCLATURES),
     countMin: Type.Integer(),
     countMax: Type.Integer(),
+    sensitivityLevel: Nullable(
+      Type.Integer({
+        minimum: 0,
+        maximum: 4,
+        description: 'SINP sensitivity computed by the server (its Synthese row)',
+      }),
+    ),
   },
   { title: 'OcctaxCounting' },
 )
@@ -181,6 +197,7 @@ export const ReleveSchema = Type.Object(
     digitiserId: Nullable(Type.Integer()),
     createdAt: Type.String(),
     updatedAt: Type.String(),
+    sensitivity: ReleveSensitivity,
     occurrences: Type.Array(OccurrenceSchema),
   },
   { title: 'OcctaxReleve' },
@@ -197,6 +214,7 @@ const listItemProperties = {
   placeName: Nullable(Type.String()),
   taxa: Type.Array(Type.Object({ cdNom: Type.Integer(), name: Type.String() })),
   countingCount: Type.Integer(),
+  sensitivity: ReleveSensitivity,
 }
 
 export const ReleveListItem = Type.Object(

@@ -7,6 +7,7 @@ import {
   nomenclatureCodeSql,
   notFound,
   observationKeysSql,
+  recordSensitivitySql,
   searchUsers,
   taxaSql,
   userNameSql,
@@ -35,6 +36,28 @@ export const observersTextSql = (r: string) => `NULLIF(concat_ws(', ',
      FROM occtax.cor_releve_observer oo WHERE oo.releve_id = ${r}.id),
   NULLIF(${r}.observers_text, '')), '')`
 
+/** The unique_id_sinp of a relevé's countings (its Synthese rows), as a SQL uuid[]. */
+const releveObservationsSql = (r: string) => `ARRAY(SELECT rc.unique_id_sinp FROM occtax.countings rc
+    JOIN occtax.occurrences ro ON ro.id = rc.occurrence_id WHERE ro.releve_id = ${r}.id)`
+
+/**
+ * A relevé as the caller may see it (ADR 15): hidden (null) when one of its observations is not shown to them at all,
+ * its location blurred — the blurred area of its most sensitive observation, no place, altitudes, habitat, comment —
+ * when one is shown blurred, else as it is. The rows carry `blur` from `recordSensitivitySql`.
+ */
+function asSeen<T extends { geometry: unknown; placeName: string | null }>(
+  row: T & { blur: { hidden: boolean; blurred: boolean; level: number; geometry: unknown } },
+): (Omit<T, 'blur'> & { sensitivity: { level: number; blurred: boolean } }) | null {
+  const { blur, ...releve } = row
+  if (blur.hidden) return null
+  const sensitivity = { level: blur.level, blurred: blur.blurred }
+  if (!blur.blurred) return { ...releve, sensitivity }
+  const cleared = Object.fromEntries(
+    ['altitudeMin', 'altitudeMax', 'habitat', 'comment'].filter((k) => k in releve).map((k) => [k, null]),
+  )
+  return { ...releve, ...cleared, geometry: blur.geometry, placeName: null, sensitivity }
+}
+
 const RELEVE_SELECT = `SELECT r.id, r.uuid::text AS uuid, r.dataset_id AS "datasetId", d.name AS "datasetName",
     COALESCE((SELECT json_agg(o.user_id ORDER BY o.user_id) FROM occtax.cor_releve_observer o
                WHERE o.releve_id = r.id), '[]'::json) AS "observerIds",
@@ -55,7 +78,8 @@ const RELEVE_SELECT = `SELECT r.id, r.uuid::text AS uuid, r.dataset_id AS "datas
                'countings', COALESCE((
                  SELECT json_agg(json_build_object('id', c.id, 'uniqueIdSinp', c.unique_id_sinp,
                           'syntheseId', s.id, ${codes(COUNTING_NOMENCLATURES, 'c')},
-                          'countMin', c.count_min, 'countMax', c.count_max) ORDER BY c.id)
+                          'countMin', c.count_min, 'countMax', c.count_max, 'sensitivityLevel', s.sensitivity_level)
+                          ORDER BY c.id)
                    FROM occtax.countings c
                    LEFT JOIN ${observationKeysSql()} s ON s.unique_id_sinp = c.unique_id_sinp
                   WHERE c.occurrence_id = oc.id), '[]'::json)) ORDER BY oc.id)
@@ -63,14 +87,26 @@ const RELEVE_SELECT = `SELECT r.id, r.uuid::text AS uuid, r.dataset_id AS "datas
        WHERE oc.releve_id = r.id), '[]'::json) AS occurrences
   FROM occtax.releves r JOIN ${datasetAccessSql()} d ON d.id = r.dataset_id`
 
-/** One relevé with its occurrences and countings, if the caller may read it (else 404). */
+type SeenRow<T> = T & { blur: { hidden: boolean; blurred: boolean; level: number; geometry: unknown } }
+
+/** The relevé select with its `blur` for the caller, its parameters starting with the caller's ($1–$3). */
+function releveSelect(caller: Caller) {
+  const params = callerParams(caller)
+  const p = (value: unknown) => `$${params.push(value)}`
+  const blur = recordSensitivitySql(caller, p, releveObservationsSql('r'))
+  return { sql: RELEVE_SELECT.replace('SELECT r.id,', `SELECT ${blur} AS blur, r.id,`), params, p }
+}
+
+/** One relevé with its occurrences and countings, if the caller may read it (else 404), as they may see it. */
 export async function getReleve(db: Queryable, caller: Caller, id: number): Promise<Releve> {
-  const { rows } = await db.query<Releve>(`${RELEVE_SELECT} WHERE r.id = $4 AND ${releveVisibleSql('r')}`, [
-    ...callerParams(caller),
-    id,
-  ])
-  if (!rows[0]) throw notFound('RELEVE_NOT_FOUND', `Relevé ${id} does not exist`)
-  return rows[0]
+  const { sql, params, p } = releveSelect(caller)
+  const { rows } = await db.query<SeenRow<Releve>>(
+    `${sql} WHERE r.id = ${p(id)}::integer AND ${releveVisibleSql('r')}`,
+    params,
+  )
+  const releve = rows[0] && asSeen(rows[0])
+  if (!releve) throw notFound('RELEVE_NOT_FOUND', `Relevé ${id} does not exist`)
+  return releve as Releve
 }
 
 /** The relevé holding a counting, if the caller may read it (else 404, the same whether it exists or not). */
@@ -79,15 +115,17 @@ export async function getReleveOfCounting(
   caller: Caller,
   countingId: number,
 ): Promise<Releve> {
-  const { rows } = await db.query<Releve>(
-    `${RELEVE_SELECT}
+  const { sql, params, p } = releveSelect(caller)
+  const { rows } = await db.query<SeenRow<Releve>>(
+    `${sql}
       WHERE r.id = (SELECT o.releve_id FROM occtax.countings c JOIN occtax.occurrences o ON o.id = c.occurrence_id
-                     WHERE c.id = $4)
+                     WHERE c.id = ${p(countingId)}::integer)
         AND ${releveVisibleSql('r')}`,
-    [...callerParams(caller), countingId],
+    params,
   )
-  if (!rows[0]) throw notFound('COUNTING_NOT_FOUND', `Counting ${countingId} does not exist`)
-  return rows[0]
+  const releve = rows[0] && asSeen(rows[0])
+  if (!releve) throw notFound('COUNTING_NOT_FOUND', `Counting ${countingId} does not exist`)
+  return releve as Releve
 }
 
 // Relevé ids are integer (32-bit) ids; the module reports bad fields as a list.
@@ -147,8 +185,9 @@ export async function listReleves(
     )
   if (f.cursor) where.push(`r.id < ${p(decodeCursor(f.cursor, CURSOR_OPTIONS))}::integer`)
 
-  const { rows } = await db.query<ReleveListItem>(
-    `SELECT r.id, r.uuid::text AS uuid, r.dataset_id AS "datasetId", d.name AS "datasetName",
+  const blur = recordSensitivitySql(caller, p, releveObservationsSql('r'))
+  const { rows } = await db.query<SeenRow<ReleveListItem>>(
+    `SELECT ${blur} AS blur, r.id, r.uuid::text AS uuid, r.dataset_id AS "datasetId", d.name AS "datasetName",
             to_char(r.date_min, 'YYYY-MM-DD') AS "dateMin", to_char(r.date_max, 'YYYY-MM-DD') AS "dateMax",
             ${observersTextSql('r')} AS observers, r.place_name AS "placeName",
             ST_AsGeoJSON(r.geometry, 7)::json AS geometry,
@@ -163,7 +202,9 @@ export async function listReleves(
       LIMIT ${p(f.limit + 1)}`,
     params,
   )
-  return keysetPage(rows, f.limit)
+  // A hidden relevé is left out of the page (the cursor still moves past it).
+  const page = keysetPage(rows, f.limit)
+  return { ...page, items: page.items.flatMap((row) => asSeen(row) ?? []) as ReleveListItem[] }
 }
 
 /** Active users whose name or login contains `q`, to pick as observers (at most 20). */

@@ -3,14 +3,11 @@ import {
   activeDatasetsInScope,
   conflict,
   errorResponses,
-  type Grants,
-  type ModuleDefinition,
+  type ModuleRequest,
+  type ModuleRoutes,
   pageOrFeatureCollection,
-  type Scope,
-  type SessionUser,
   withTransaction,
 } from '@biodiv/core'
-import type { Static } from 'typebox'
 import { Type } from 'typebox'
 import {
   CountingInput,
@@ -36,15 +33,7 @@ import {
   saveReleve,
 } from './releve-writer.ts'
 
-type Routes = NonNullable<ModuleDefinition['routes']>
-/** What the helpers read of a request (set by the core's auth and permissions plugins). */
-interface Request {
-  user: SessionUser | null
-  scope: Scope | null
-  getGrants(): Promise<Grants>
-}
-
-const caller = (request: Request): Caller => ({
+const caller = (request: ModuleRequest): Caller => ({
   userId: request.user!.id,
   organismId: request.user!.organismId,
   scope: request.scope!,
@@ -53,9 +42,9 @@ const caller = (request: Request): Caller => ({
  * The caller's scope of OCCTAX R (null without it): who cannot read a relevé gets 404, not 403. Read before a
  * transaction opens: the embedded database has a single connection.
  */
-const readScope = async (request: Request) => (await request.getGrants()).OCCTAX?.R ?? null
+const readScope = async (request: ModuleRequest) => (await request.getGrants()).OCCTAX?.R ?? null
 /** Scope of every caller for reading back what a write just did. */
-const everything = (request: Request): Caller => ({ ...caller(request), scope: 3 })
+const everything = (request: ModuleRequest): Caller => ({ ...caller(request), scope: 3 })
 
 /** 400s of a sub-route name fields from its own body: `occurrences[2].countings[0].countMin` → `countMin`. */
 function relativeTo(prefix: string, error: unknown): unknown {
@@ -73,13 +62,13 @@ const releveResponse = { 200: ReleveSchema, ...errorResponses }
  * Reads are scoped like the synthese (1 digitiser / observer / dataset actor, 2 + organism's datasets, 3 all);
  * writes need the action's scope on the relevé and on its (active) dataset.
  */
-export const releveRoutes: Routes = async (fastify) => {
+export const releveRoutes: ModuleRoutes = async (fastify) => {
   const { pool } = fastify.db
   const tags = ['OCCTAX']
 
   /** Edits one part of a relevé through the whole-relevé writer, in one transaction; returns the relevé. */
   const editReleve = async (
-    request: Request,
+    request: ModuleRequest,
     releveId: (client: Client) => Promise<number>,
     edit: (body: ReleveInput) => string,
   ) => {
@@ -112,7 +101,7 @@ export const releveRoutes: Routes = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const { format, ...filters } = request.query as Static<typeof ReleveQuery>
+      const { format, ...filters } = request.query
       const page = await listReleves(pool, caller(request), filters)
       return pageOrFeatureCollection(request, reply, format, page)
     },
@@ -129,7 +118,7 @@ export const releveRoutes: Routes = async (fastify) => {
         response: releveResponse,
       },
     },
-    async (request) => getReleve(pool, caller(request), (request.params as { id: number }).id),
+    async (request) => getReleve(pool, caller(request), request.params.id),
   )
 
   fastify.get(
@@ -143,7 +132,7 @@ export const releveRoutes: Routes = async (fastify) => {
         response: releveResponse,
       },
     },
-    async (request) => getReleveOfCounting(pool, caller(request), (request.params as { id: number }).id),
+    async (request) => getReleveOfCounting(pool, caller(request), request.params.id),
   )
 
   fastify.post(
@@ -159,7 +148,7 @@ export const releveRoutes: Routes = async (fastify) => {
     },
     async (request, reply) => {
       const releve = await withTransaction(pool, async (client) => {
-        const id = await saveReleve(client, caller(request), request.body as ReleveInput)
+        const id = await saveReleve(client, caller(request), request.body)
         return getReleve(client, everything(request), id)
       })
       return reply.status(201).send(releve)
@@ -180,11 +169,11 @@ export const releveRoutes: Routes = async (fastify) => {
       },
     },
     async (request) => {
-      const { id } = request.params as { id: number }
+      const { id } = request.params
       const read = await readScope(request)
       return withTransaction(pool, async (client) => {
         const locked = await lockReleve(client, caller(request), read, id)
-        await saveReleve(client, caller(request), request.body as ReleveInput, locked)
+        await saveReleve(client, caller(request), request.body, locked)
         return getReleve(client, everything(request), id)
       })
     },
@@ -202,13 +191,13 @@ export const releveRoutes: Routes = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: number }
+      const { id } = request.params
       const read = await readScope(request)
       await withTransaction(pool, async (client) => {
         await lockReleve(client, caller(request), read, id)
         await deleteReleve(client, id)
       })
-      return reply.status(204).send()
+      return reply.status(204).send(null)
     },
   )
 
@@ -225,8 +214,8 @@ export const releveRoutes: Routes = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: number }
-      const { id: _ignored, ...occurrence } = request.body as OccurrenceInput
+      const { id } = request.params
+      const { id: _ignored, ...occurrence } = request.body
       const releve = await editReleve(
         request,
         async () => id,
@@ -254,13 +243,13 @@ export const releveRoutes: Routes = async (fastify) => {
       },
     },
     async (request) => {
-      const { id } = request.params as { id: number }
+      const { id } = request.params
       return editReleve(
         request,
         (client) => releveIdOf(client, 'occurrence', id),
         (body) => {
           const i = occurrenceIndex(body, id)
-          body.occurrences[i] = { ...(request.body as OccurrenceInput), id }
+          body.occurrences[i] = { ...request.body, id }
           return `occurrences[${i}].`
         },
       )
@@ -279,7 +268,7 @@ export const releveRoutes: Routes = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: number }
+      const { id } = request.params
       await editReleve(
         request,
         (client) => releveIdOf(client, 'occurrence', id),
@@ -293,7 +282,7 @@ export const releveRoutes: Routes = async (fastify) => {
           return ''
         },
       )
-      return reply.status(204).send()
+      return reply.status(204).send(null)
     },
   )
 
@@ -310,8 +299,8 @@ export const releveRoutes: Routes = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: number }
-      const { id: _ignored, ...counting } = request.body as CountingInput
+      const { id } = request.params
+      const { id: _ignored, ...counting } = request.body
       const releve = await editReleve(
         request,
         (client) => releveIdOf(client, 'occurrence', id),
@@ -344,13 +333,13 @@ export const releveRoutes: Routes = async (fastify) => {
       },
     },
     async (request) => {
-      const { id } = request.params as { id: number }
+      const { id } = request.params
       return editReleve(
         request,
         (client) => releveIdOf(client, 'counting', id),
         (body) => {
           const [i, j] = countingIndex(body, id)
-          body.occurrences[i]!.countings[j] = { ...(request.body as CountingInput), id }
+          body.occurrences[i]!.countings[j] = { ...request.body, id }
           return `occurrences[${i}].countings[${j}].`
         },
       )
@@ -369,7 +358,7 @@ export const releveRoutes: Routes = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: number }
+      const { id } = request.params
       await editReleve(
         request,
         (client) => releveIdOf(client, 'counting', id),
@@ -385,7 +374,7 @@ export const releveRoutes: Routes = async (fastify) => {
           return ''
         },
       )
-      return reply.status(204).send()
+      return reply.status(204).send(null)
     },
   )
 
@@ -413,6 +402,6 @@ export const releveRoutes: Routes = async (fastify) => {
         response: { 200: Type.Array(ObserverOption), ...errorResponses },
       },
     },
-    async (request) => observerOptions(pool, (request.query as { q?: string }).q),
+    async (request) => observerOptions(pool, request.query.q),
   )
 }

@@ -1,11 +1,10 @@
-import { datasetAccessSql, type Scope } from '@biodiv/core'
+import { datasetAccessSql, type ObservationCaller } from '@biodiv/core'
 
-/** Who is asking, and the scope of the route's action (1 own data, 2 organism's, 3 all). */
-export interface Caller {
-  userId: number
-  organismId: number | null
-  scope: Scope
-}
+/**
+ * Who is asking, the scope of the route's action (1 own data, 2 organism's, 3 all), and how far they see
+ * sensitive observations precisely (reads blur relevés of sensitive taxa for the others: ADR 15).
+ */
+export type Caller = ObservationCaller
 
 // Scoped queries bind $1 = user id, $2 = organism id, $3 = scope (callerParams); a second scope may follow.
 export const callerParams = (c: Caller): unknown[] => [c.userId, c.organismId, c.scope]

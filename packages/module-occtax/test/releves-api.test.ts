@@ -899,6 +899,7 @@ describe('Occtax relevés API: nested writes, synthese rows, scopes', () => {
           { cdNom: LYNX, name: 'Lynx lynx' },
         ],
         countingCount: 3,
+        sensitivity: { level: 0, blurred: false },
       })
     })
 

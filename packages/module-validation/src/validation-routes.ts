@@ -1,11 +1,10 @@
 import {
   badRequest,
   errorResponses,
-  type ModuleDefinition,
+  type ModuleRequest,
+  type ModuleRoutes,
   notFound,
-  type PermissionFilter,
   pageOrFeatureCollection,
-  type SessionUser,
 } from '@biodiv/core'
 import { type Static, Type } from 'typebox'
 import {
@@ -27,15 +26,8 @@ import {
 } from './validation-schemas.ts'
 import { changeValidationStatus } from './validation-service.ts'
 
-type Routes = NonNullable<ModuleDefinition['routes']>
-/** What the handlers read of a request (set by the core's auth and permissions plugins). */
-interface Request {
-  user: SessionUser | null
-  getPermissionFilters(action: 'R' | 'V' | 'E'): PermissionFilter[]
-}
-
 /** The caller as a validator: their rows of VALIDATION V (scope and taxon/area filters). */
-const validator = (request: Request): Validator => ({
+const validator = (request: ModuleRequest): Validator => ({
   userId: request.user!.id,
   organismId: request.user!.organismId,
   permissions: request.getPermissionFilters('V'),
@@ -45,7 +37,7 @@ const validator = (request: Request): Validator => ({
  * Validation: R opens the module (the list shows only what the caller may validate: their V rows, validable
  * datasets; nothing without V), V changes statuses. Permission rows may carry a taxon and an area filter.
  */
-export const validationRoutes: Routes = async (fastify) => {
+export const validationRoutes: ModuleRoutes = async (fastify) => {
   const { pool } = fastify.db
 
   fastify.get(
@@ -61,9 +53,13 @@ export const validationRoutes: Routes = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const { format, ...filters } = request.query as Static<typeof ValidationQuery>
-      const page = await listValidationObservations(pool, validator(request), filters)
-      return pageOrFeatureCollection(request, reply, format, page) as never
+      const { format, ...filters } = request.query
+      // Not request typing: the query types its rows loosely ({ id, geometry } & Record<string, unknown>, in
+      // validation-queries.ts); they are the LIST_COLUMNS of ValidationItem, which the response schema checks.
+      const page = (await listValidationObservations(pool, validator(request), filters)) as Static<
+        typeof ValidationPage
+      >
+      return pageOrFeatureCollection(request, reply, format, page)
     },
   )
 
@@ -79,11 +75,7 @@ export const validationRoutes: Routes = async (fastify) => {
       },
     },
     async (request) => ({
-      count: await countValidationObservations(
-        pool,
-        validator(request),
-        request.query as Static<typeof ValidationFilter>,
-      ),
+      count: await countValidationObservations(pool, validator(request), request.query),
     }),
   )
 
@@ -98,7 +90,7 @@ export const validationRoutes: Routes = async (fastify) => {
       },
     },
     async (request) => {
-      const { observations, filter, status, comment } = request.body as Static<typeof StatusChangeBody>
+      const { observations, filter, status, comment } = request.body
       if ((observations === undefined) === (filter === undefined)) {
         throw badRequest('SELECTION_REQUIRED', 'Give exactly one of observations (UUIDs) or filter')
       }
@@ -128,14 +120,11 @@ export const validationRoutes: Routes = async (fastify) => {
           organismId: request.user!.organismId,
           permissions: request.permissionFilters ?? [],
         },
-        (request.params as Static<typeof HistoryParams>).uuid,
+        request.params.uuid,
       )
       if (!history)
-        throw notFound(
-          'OBSERVATION_NOT_FOUND',
-          `Observation ${(request.params as Static<typeof HistoryParams>).uuid} does not exist`,
-        )
-      return history as never
+        throw notFound('OBSERVATION_NOT_FOUND', `Observation ${request.params.uuid} does not exist`)
+      return history
     },
   )
 }

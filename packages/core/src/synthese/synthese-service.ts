@@ -497,10 +497,11 @@ export async function deleteSyntheseSource(client: pg.ClientBase, sourceName: st
 
 /**
  * The observations' keys as a FROM item for other modules' SQL (alias it): `id`, `unique_id_sinp`,
- * `entity_source_pk_value`, and their source's `source_name` and `source_module` (module code). What a writer
+ * `entity_source_pk_value`, `sensitivity_level` (computed by the core; not a location), and their source's `source_name` and `source_module` (module code). What a writer
  * needs to know of existing rows (does this UUID exist, whose is it, which synthese id did my row get); never their
  * content: observations are read through the Synthese's observation source (permissions, blurring).
  */
-export const observationKeysSql = () => `(SELECT s.id, s.unique_id_sinp, s.entity_source_pk_value,
+export const observationKeysSql =
+  () => `(SELECT s.id, s.unique_id_sinp, s.entity_source_pk_value, s.sensitivity_level,
          src.name AS source_name, src.module_code AS source_module
     FROM gn_synthese.synthese s JOIN gn_synthese.sources src ON src.id = s.id_source)`
