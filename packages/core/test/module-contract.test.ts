@@ -61,6 +61,26 @@ describe('module contract, checked at boot', () => {
     ['an unknown action', manifest({ permissions: ['R', 'X'] }), /invalid manifest: \/permissions\/1/],
     ['a reserved code', manifest({ code: 'ADMIN' }), /code ADMIN is reserved/],
     ['an unknown manifest field', manifest({ colour: 'red' }), /invalid manifest/],
+    [
+      'a notification kind of another module',
+      manifest({ notifications: [{ kind: 'validation.status', label: 'x' }] }),
+      /\(PARTNER\): notification kinds must start with "partner\.": validation\.status/,
+    ],
+    [
+      'a notification kind declared twice',
+      manifest({
+        notifications: [
+          { kind: 'partner.done', label: 'a' },
+          { kind: 'partner.done', label: 'b' },
+        ],
+      }),
+      /\(PARTNER\): notification kinds declared twice: partner\.done/,
+    ],
+    [
+      'a malformed notification kind',
+      manifest({ notifications: [{ kind: 'Partner Done', label: 'x' }] }),
+      /invalid manifest: \/notifications\/0\/kind/,
+    ],
   ])('refuses %s, naming the module', async (label, text, message) => {
     const dir = modulePackage(
       { 'a lower-case code': 'bad-code', 'a missing host range': 'no-host' }[label] ??

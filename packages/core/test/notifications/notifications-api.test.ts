@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withTransaction } from '../../src/db/transaction.ts'
+import { moduleRecords, syncModules } from '../../src/modules/sync-modules.ts'
 import { notify, registerNotificationKinds } from '../../src/notifications/notification-service.ts'
 import { createTestApp, createUser, loginAs, type TestApp } from '../helpers/index.ts'
 
@@ -130,6 +131,44 @@ describe('notifications: a core service, and each user’s own list, read marks 
     // All or nothing: test.other is still on.
     const prefs = (await call('ann', 'GET', '/api/notifications/preferences')).json()
     expect(prefs.find((p: { kind: string }) => p.kind === 'test.other').enabled).toBe(true)
+  })
+
+  it('takes the kinds a module declares in its manifest at boot, relabels them, never deletes them', async () => {
+    const pool = t.app.db.pool
+    // The Validation module declares validation.status (no migration inserts it): the boot's sync did.
+    const kinds = async () =>
+      (
+        await pool.query(
+          `SELECT kind, label, module_code AS module FROM core.notification_kinds WHERE module_code = 'PARTNER'
+              OR kind = 'validation.status' ORDER BY kind`,
+        )
+      ).rows
+    expect(await kinds()).toEqual([
+      {
+        kind: 'validation.status',
+        label: 'Changement du statut de validation de mes observations',
+        module: 'VALIDATION',
+      },
+    ])
+    // The app's modules stay as they are; a partner module comes, relabels its kind, then drops it.
+    const installed = moduleRecords(t.app.modules)
+    const partner = (label: string, notifications: { kind: string; label: string }[]) => ({
+      code: 'PARTNER',
+      name: label,
+      version: '1.0.0',
+      packageName: '@partner/x',
+      permissions: ['R' as const],
+      notifications,
+    })
+    await syncModules(pool, [...installed, partner('P', [{ kind: 'partner.done', label: 'Terminé' }])])
+    await syncModules(pool, [...installed, partner('P', [{ kind: 'partner.done', label: 'Fini' }])])
+    expect((await kinds()).filter((k) => k.module === 'PARTNER')).toEqual([
+      { kind: 'partner.done', label: 'Fini', module: 'PARTNER' },
+    ])
+    // A kind the module stopped declaring stays (users' opt-outs and notifications keep their meaning).
+    await syncModules(pool, [...installed, partner('P', [])])
+    expect((await kinds()).map((k) => k.kind)).toEqual(['partner.done', 'validation.status'])
+    await expect(notify(pool, [{ userId: users.ann!, kind: 'partner.done', title: 'ok' }])).resolves.toBe(1)
   })
 
   it('needs a session but no module permission', async () => {
