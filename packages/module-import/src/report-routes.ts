@@ -1,5 +1,11 @@
 import { Readable } from 'node:stream'
-import { conflict, errorResponses } from '@biodiv/core'
+import {
+  blurredUnsavedGeometrySql,
+  conflict,
+  errorResponses,
+  forbidden,
+  observationCaller,
+} from '@biodiv/core'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { type Static, Type } from 'typebox'
 import { callerOf, type Queryable } from './caller.ts'
@@ -108,13 +114,20 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         tags,
         summary: 'Download the lines with errors (CSV): line number, original columns, their errors',
         description:
-          'UTF-8 with a BOM, the file’s separator; streamed. 409 IMPORT_NOT_CHECKED before a check.',
+          'UTF-8 with a BOM, the file’s separator; streamed. 409 IMPORT_NOT_CHECKED before a check; 403 ' +
+          'PRECISE_ACCESS_REQUIRED for a reader who is not the owner and does not see sensitive data precisely.',
         params: IdParams,
         response: { 200: Type.Unknown({ description: 'text/csv, as an attachment' }), ...errorResponses },
       },
     },
     async (request, reply) => {
       const row = await getImport(pool, callerOf(request), request.params.id)
+      // The file's own lines, coordinates included: its owner's, or a reader who sees sensitive data precisely.
+      if (row.ownerId !== request.user!.id && observationCaller(request).preciseScope < (request.scope ?? 3))
+        throw forbidden(
+          'PRECISE_ACCESS_REQUIRED',
+          "Only the import's owner or a reader with precise access may download its raw lines",
+        )
       const table = await checkedTable(pool, row)
       return reply
         .header('content-disposition', `attachment; filename="import-${row.id}-lignes-en-erreur.csv"`)
@@ -139,15 +152,24 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) => {
       const row = await getImport(pool, callerOf(request), request.params.id)
       const table = await checkedTable(pool, row)
+      // The owner sees their file as it is; another reader of the import sees sensitive rows as they will be shown
+      // once imported (ADR 15): blurred, or absent at level 4, unless they see sensitive data precisely.
+      const precise =
+        row.ownerId === request.user!.id || observationCaller(request).preciseScope >= (request.scope ?? 3)
+      const shown = precise ? 'v.the_geom_4326' : blurredUnsavedGeometrySql('v')
       const { rows } = await pool.query<Static<typeof ImportPreview>>(
-        `SELECT json_build_object(
+        `WITH valid_rows AS (
+           SELECT v.line, v.cd_nom, v.nom_cite, v.date_min, v.date_max, v.count_min, v.count_max, v.observers,
+                  ${shown} AS the_geom_4326
+             FROM ${table} v WHERE v.valid)
+         SELECT json_build_object(
                   'rows', (SELECT count(*) FROM ${table})::int,
                   'valid', (SELECT count(*) FROM ${table} WHERE valid)::int,
                   'errors', (SELECT count(*) FROM import.import_errors WHERE import_id = $1 AND level = 'ERROR')::int,
                   'warnings', (SELECT count(*) FROM import.import_errors WHERE import_id = $1 AND level = 'WARNING')::int
                 ) AS counts,
                 (SELECT CASE WHEN e IS NOT NULL THEN json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) END
-                   FROM (SELECT ST_Extent(the_geom_4326)::box2d AS e FROM ${table} WHERE valid) x) AS bbox,
+                   FROM (SELECT ST_Extent(the_geom_4326)::box2d AS e FROM valid_rows) x) AS bbox,
                 json_build_object('type', 'FeatureCollection', 'features', COALESCE((
                   SELECT json_agg(json_build_object('type', 'Feature', 'id', s.line,
                            'geometry', ST_AsGeoJSON(s.the_geom_4326, 6)::json,
@@ -155,7 +177,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
                              'dateMin', to_json(s.date_min) #>> '{}', 'dateMax', to_json(s.date_max) #>> '{}',
                              'countMin', s.count_min, 'countMax', s.count_max, 'observers', s.observers))
                            ORDER BY s.line)
-                    FROM (SELECT * FROM ${table} WHERE valid ORDER BY line LIMIT $2) s), '[]'::json)) AS sample`,
+                    FROM (SELECT * FROM valid_rows WHERE the_geom_4326 IS NOT NULL ORDER BY line LIMIT $2) s),
+                  '[]'::json)) AS sample`,
         [row.id, request.query.limit],
       )
       return rows[0]!

@@ -250,3 +250,19 @@ export function recordSensitivitySql(caller: ObservationCaller, p: Binder, uuids
                      FILTER (WHERE ro.blurred))[1])
     FROM unnest(${uuids}) ru(uuid) LEFT JOIN ${source} ro ON ro.unique_id_sinp = ru.uuid)`
 }
+
+/**
+ * The geometry a caller without precise access may see of a row not yet in the Synthese (an import's staged row,
+ * with the synthese's column names on `r`): computed as the row trigger would — the row itself at level 0, its
+ * blurred area at 1–3, NULL at 4 (or without an area). For module previews of data not yet published.
+ */
+export function blurredUnsavedGeometrySql(r: string): string {
+  const level = `gn_sensitivity.rules_level(${r}.cd_nom, ST_Transform(${r}.the_geom_4326, ref_geo.local_srid()),
+      ${r}.date_min, ${r}.id_nomenclature_bio_status, ${r}.id_nomenclature_behaviour)`
+  return `(SELECT CASE WHEN lv.l = 0 THEN ${r}.the_geom_4326
+                       WHEN lv.l BETWEEN 1 AND 3
+                         THEN (SELECT ba.geom FROM gn_sensitivity.blur_area(lv.l, ST_PointOnSurface(${r}.the_geom_4326)) ba)
+                  END
+            FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM gn_sensitivity.rule_taxa rt WHERE rt.cd_nom = ${r}.cd_nom)
+                              THEN ${level} ELSE 0::smallint END AS l) lv)`
+}
