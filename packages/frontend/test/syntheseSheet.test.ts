@@ -40,6 +40,7 @@ const sheet: ObservationSheetData = {
   areas: [
     { id: 3, code: '10kmL93E094N642', name: '10kmL93E094N642', type: 'M10', typeName: 'Mailles 10 km' },
   ],
+  sensitivity: { level: 0, label: null, manual: false, blurred: false, blurArea: null, history: [] },
   dataset: { id: 1, name: 'Observations opportunistes faune', shortName: 'Faune opportuniste PNE' },
   source: { name: 'OCCTAX', moduleCode: 'OCCTAX', entityPk: '12', url: '/occtax/releves/12' },
   validation: { validator: 'Claire Valide', date: '2024-06-01T10:00:00+02:00', comment: null },

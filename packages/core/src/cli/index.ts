@@ -4,6 +4,7 @@ import { sensitivityImportCommand, sensitivityRefreshCommand } from '../sensitiv
 import { taxrefImportCommand } from '../taxonomy/taxref-import-command.ts'
 import { createUserCommand } from './create-user-command.ts'
 import { migrateCommand, seedCommand } from './database-commands.ts'
+import { openapiWriteCommand } from './openapi-command.ts'
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   'db:migrate': {
@@ -37,6 +38,10 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   'sensitivity:refresh': {
     run: sensitivityRefreshCommand,
     help: 'rebuild the taxa of the rules, recompute the sensitivity of the synthese: [--cd-nom 60612,351]',
+  },
+  'openapi:write': {
+    run: openapiWriteCommand,
+    help: 'write the OpenAPI document of the core and the configured modules (GET /api/openapi.json): FILE',
   },
 }
 

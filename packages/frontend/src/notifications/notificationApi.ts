@@ -1,33 +1,23 @@
 import { apiFetch } from '../api/apiFetch.ts'
+import type { ApiBody, ApiResponse } from '../api/apiSchema.ts'
 
 /** One of my notifications (GET /api/notifications, core notifications service). */
-export interface AppNotification {
-  id: number
-  kind: string
-  title: string
-  body: string | null
-  /** In-app link (`/synthese?sheet=12`), or null. */
-  url: string | null
-  createdAt: string
-  readAt: string | null
-}
+export type AppNotification = ApiResponse<'/api/notifications'>['items'][number]
 
 /** A kind I may opt out of, and whether I receive it. */
-export interface NotificationPreference {
-  kind: string
-  label: string
-  module: string | null
-  enabled: boolean
-}
+export type NotificationPreference = ApiResponse<'/api/notifications/preferences'>[number]
 
 export const notificationApi = {
-  list: (limit = 20) =>
-    apiFetch<{ items: AppNotification[]; unreadCount: number }>(`/api/notifications?limit=${limit}`),
+  list: (limit = 20) => apiFetch<ApiResponse<'/api/notifications'>>(`/api/notifications?limit=${limit}`),
   markRead: (id: number) =>
-    apiFetch<{ unreadCount: number }>(`/api/notifications/${id}/read`, { method: 'POST' }),
+    apiFetch<ApiResponse<'/api/notifications/{id}/read', 'post'>>(`/api/notifications/${id}/read`, {
+      method: 'POST',
+    }),
   markAllRead: () =>
-    apiFetch<{ marked: number; unreadCount: number }>('/api/notifications/read-all', { method: 'POST' }),
+    apiFetch<ApiResponse<'/api/notifications/read-all', 'post'>>('/api/notifications/read-all', {
+      method: 'POST',
+    }),
   preferences: () => apiFetch<NotificationPreference[]>('/api/notifications/preferences'),
-  savePreferences: (changes: { kind: string; enabled: boolean }[]) =>
+  savePreferences: (changes: ApiBody<'/api/notifications/preferences', 'put'>) =>
     apiFetch<NotificationPreference[]>('/api/notifications/preferences', { method: 'PUT', body: changes }),
 }

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { ApiError, apiFetch } from '../api/apiFetch.ts'
+import type { ApiBody, ApiResponse } from '../api/apiSchema.ts'
 import type { Grants, Me, ModuleSummary } from '../api/types.ts'
 
 /** The signed-in user and the modules (with their grants) they may use. */
@@ -29,9 +30,10 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function login(loginName: string, password: string): Promise<Me> {
-    const res = await apiFetch<{ user: Me }>('/api/auth/login', {
+    const body: ApiBody<'/api/auth/login', 'post'> = { login: loginName, password }
+    const res = await apiFetch<ApiResponse<'/api/auth/login', 'post'>>('/api/auth/login', {
       method: 'POST',
-      body: { login: loginName, password },
+      body,
     })
     user.value = res.user
     return res.user

@@ -1,32 +1,18 @@
-import { ApiError, apiFetch } from '@biodiv/sdk'
+import { type ApiBody, ApiError, type ApiResponse, apiFetch } from '@biodiv/sdk'
 import type {
-  ContentMapping,
   ContentMappingValues,
   DatasetOption,
-  FieldMapping,
+  DecodeBody,
   ImportErrorGroup,
   ImportItem,
   ImportPreview,
+  MappingBody,
   MappingMatch,
   SavedMapping,
   TargetFieldList,
 } from './types.ts'
 
 const BASE = '/api/import'
-
-export interface DecodeBody {
-  encoding: string
-  separator?: string | null
-  srid: number
-  datasetId?: number | null
-}
-
-export interface MappingBody {
-  name: string
-  isPublic: boolean
-  fieldMapping?: FieldMapping
-  contentMapping?: ContentMapping
-}
 
 export const importApi = {
   imports: () => apiFetch<ImportItem[]>(`${BASE}/imports`),
@@ -38,14 +24,14 @@ export const importApi = {
   mappings: () => apiFetch<SavedMapping[]>(`${BASE}/mappings`),
   matchMapping: (id: number, mappingId: number) =>
     apiFetch<MappingMatch>(`${BASE}/imports/${id}/field-mapping/match?mappingId=${mappingId}`),
-  putFieldMapping: (id: number, body: { mappingId?: number; fields: FieldMapping }) =>
+  putFieldMapping: (id: number, body: ApiBody<'/api/import/imports/{id}/field-mapping', 'put'>) =>
     apiFetch<ImportItem>(`${BASE}/imports/${id}/field-mapping`, { method: 'PUT', body }),
   createMapping: (body: MappingBody) => apiFetch<SavedMapping>(`${BASE}/mappings`, { method: 'POST', body }),
   updateMapping: (mappingId: number, body: MappingBody) =>
     apiFetch<SavedMapping>(`${BASE}/mappings/${mappingId}`, { method: 'PUT', body }),
   contentValues: (id: number) =>
     apiFetch<ContentMappingValues>(`${BASE}/imports/${id}/content-mapping/values`),
-  putContentMapping: (id: number, body: { mappingId?: number; contentMapping: ContentMapping }) =>
+  putContentMapping: (id: number, body: ApiBody<'/api/import/imports/{id}/content-mapping', 'put'>) =>
     apiFetch<ImportItem>(`${BASE}/imports/${id}/content-mapping`, { method: 'PUT', body }),
   mapping: (mappingId: number) => apiFetch<SavedMapping>(`${BASE}/mappings/${mappingId}`),
   errors: (id: number) => apiFetch<ImportErrorGroup[]>(`${BASE}/imports/${id}/errors`),
@@ -55,7 +41,9 @@ export const importApi = {
   finalize: (id: number, updateExisting: boolean) =>
     apiFetch<ImportItem>(`${BASE}/imports/${id}/finalize`, { method: 'POST', body: { updateExisting } }),
   undo: (id: number) =>
-    apiFetch<{ id: number; deletedObservations: number }>(`${BASE}/imports/${id}`, { method: 'DELETE' }),
+    apiFetch<ApiResponse<'/api/import/imports/{id}', 'delete'>>(`${BASE}/imports/${id}`, {
+      method: 'DELETE',
+    }),
   /** Active datasets the user may import into (IMPORT C scope). */
   datasets: () => apiFetch<DatasetOption[]>('/api/import/datasets'),
 }

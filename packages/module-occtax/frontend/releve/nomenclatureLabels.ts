@@ -1,5 +1,5 @@
+import { nomenclatureValues } from '@biodiv/sdk'
 import { ref } from 'vue'
-import { nomenclatureValues } from './occtaxApi.ts'
 
 /** Labels of SINP codes for display: `label(type, code)` is the code until its type's values have arrived. */
 export function useNomenclatureLabels(types: readonly string[]) {

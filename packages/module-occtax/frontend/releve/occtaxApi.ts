@@ -1,11 +1,11 @@
 import { apiFetch } from '@biodiv/sdk'
 import type {
-  NomenclatureValue,
   ObserverOption,
   OcctaxDataset,
   Releve,
   ReleveBody,
   RelevePage,
+  TaxonDetail,
   TaxonHit,
 } from './types.ts'
 
@@ -16,15 +16,6 @@ const query = (params: Record<string, string | number | undefined | null>) => {
   }
   const text = search.toString()
   return text ? `?${text}` : ''
-}
-
-/** TAXREF detail (GET /api/taxonomy/taxa/:cdNom): what the form needs of it. */
-export interface TaxonDetail {
-  cd_nom: number
-  lb_nom: string
-  nom_vern: string | null
-  regne: string | null
-  group2_inpn: string | null
 }
 
 export const occtaxApi = {
@@ -42,40 +33,4 @@ export const occtaxApi = {
   taxa: (q: string, signal?: AbortSignal) =>
     apiFetch<TaxonHit[]>(`/api/taxonomy/taxa${query({ q, limit: 15 })}`, { signal }),
   taxon: (cdNom: number) => apiFetch<TaxonDetail>(`/api/taxonomy/taxa/${cdNom}`),
-}
-
-const valuesCache = new Map<string, Promise<NomenclatureValue[]>>()
-
-/** Values of a nomenclature type applicable to a taxon's kingdom / INPN group 2, fetched once per page load. */
-export function nomenclatureValues(
-  type: string,
-  filter: { kingdom?: string | null; group2?: string | null } = {},
-): Promise<NomenclatureValue[]> {
-  const url = `/api/nomenclatures/${encodeURIComponent(type)}${query({
-    kingdom: filter.kingdom,
-    group2Inpn: filter.group2,
-  })}`
-  let values = valuesCache.get(url)
-  if (!values) {
-    values = apiFetch<NomenclatureValue[]>(url)
-    values.catch(() => valuesCache.delete(url))
-    valuesCache.set(url, values)
-  }
-  return values
-}
-
-let defaultsCache: { organism: number | null; values: Promise<Record<string, string>> } | null = null
-
-/** Default code of each nomenclature type for observations (the organism's, else the instance's). */
-export function nomenclatureDefaults(organism: number | null): Promise<Record<string, string>> {
-  if (!defaultsCache || defaultsCache.organism !== organism) {
-    const values = apiFetch<Record<string, { code: string }>>(
-      `/api/nomenclatures/defaults${query({ organism, usage: 'observation' })}`,
-    ).then((defaults) => Object.fromEntries(Object.entries(defaults).map(([type, v]) => [type, v.code])))
-    values.catch(() => {
-      defaultsCache = null
-    })
-    defaultsCache = { organism, values }
-  }
-  return defaultsCache.values
 }

@@ -8,6 +8,7 @@ import {
   type Releve,
   type ReleveBody,
   type ReleveGeometry,
+  releveGeometry,
 } from './types.ts'
 
 /** What the form knows of an occurrence's taxon: enough to name it and to filter its nomenclatures. */
@@ -126,7 +127,7 @@ export function releveToForm(releve: Releve, taxa: Map<number, TaxonChoice> = ne
     dateMax: (releve.dateMax ?? releve.dateMin).slice(0, 10),
     hourMin: releve.hourMin?.slice(0, 5) ?? '',
     hourMax: releve.hourMax?.slice(0, 5) ?? '',
-    geometry: releve.geometry,
+    geometry: releveGeometry(releve.geometry),
     altitudeMin: releve.altitudeMin ?? '',
     altitudeMax: releve.altitudeMax ?? '',
     placeName: releve.placeName ?? '',

@@ -1,12 +1,51 @@
-/** Shapes of the Occtax API (/work contract: relevé → occurrences → countings, nomenclatures as SINP codes). */
+/**
+ * Shapes of the Occtax API (relevé → occurrences → countings, nomenclatures as SINP codes), read from the OpenAPI
+ * document: see @biodiv/sdk's ApiResponse / ApiBody.
+ */
+import type { ApiBody, ApiResponse } from '@biodiv/sdk'
 
 export type GeometryType = 'Point' | 'LineString' | 'Polygon'
 
-/** A GeoJSON geometry in WGS 84 longitude/latitude. */
+/** A GeoJSON geometry in WGS 84 longitude/latitude, as the form draws it (the API takes any GeoJSON geometry). */
 export type ReleveGeometry =
   | { type: 'Point'; coordinates: number[] }
   | { type: 'LineString'; coordinates: number[][] }
   | { type: 'Polygon'; coordinates: number[][][] }
+
+const RELEVE_GEOMETRY_TYPES: readonly string[] = ['Point', 'LineString', 'Polygon'] satisfies GeometryType[]
+
+/** A relevé's geometry as the API gives it (any GeoJSON geometry in its schema): a point, line or polygon. */
+export function releveGeometry(geometry: { type: string; coordinates: unknown[] }): ReleveGeometry {
+  if (!RELEVE_GEOMETRY_TYPES.includes(geometry.type)) {
+    throw new Error(`A relevé is a point, a line or a polygon, not a ${geometry.type}`)
+  }
+  return geometry as ReleveGeometry
+}
+
+/** Body of POST /api/occtax/releves and PUT /api/occtax/releves/:id. */
+export type ReleveBody = ApiBody<'/api/occtax/releves', 'post'>
+export type OccurrenceBody = ReleveBody['occurrences'][number]
+export type CountingBody = OccurrenceBody['countings'][number]
+
+/** A relevé as GET/POST/PUT answer it. */
+export type Releve = ApiResponse<'/api/occtax/releves/{id}'>
+export type Occurrence = Releve['occurrences'][number]
+export type Counting = Occurrence['countings'][number]
+
+/** GET /api/occtax/releves as JSON (not GeoJSON). */
+export type RelevePage = Extract<ApiResponse<'/api/occtax/releves'>, { items: unknown }>
+/** One row of GET /api/occtax/releves. */
+export type ReleveListItem = RelevePage['items'][number]
+
+export type OcctaxDataset = ApiResponse<'/api/occtax/datasets'>[number]
+
+export type ObserverOption = ApiResponse<'/api/occtax/observers'>[number]
+
+/** A hit of GET /api/taxonomy/taxa?q= (TAXREF names). */
+export type TaxonHit = ApiResponse<'/api/taxonomy/taxa'>[number]
+
+/** TAXREF detail (GET /api/taxonomy/taxa/:cdNom). */
+export type TaxonDetail = ApiResponse<'/api/taxonomy/taxa/{cdNom}'>
 
 /** Nomenclature fields of an occurrence (same names as the synthese) and their SINP type. */
 export const OCCURRENCE_NOMENCLATURES = [
@@ -21,7 +60,7 @@ export const OCCURRENCE_NOMENCLATURES = [
   ['diffusionLevel', 'NIV_PRECIS', 'Niveau de diffusion'],
   ['blurring', 'DEE_FLOU', 'Floutage'],
   ['sourceStatus', 'STATUT_SOURCE', 'Statut de la source'],
-] as const
+] as const satisfies readonly (readonly [keyof OccurrenceBody, string, string])[]
 
 /** Nomenclature fields of a counting. */
 export const COUNTING_NOMENCLATURES = [
@@ -29,141 +68,7 @@ export const COUNTING_NOMENCLATURES = [
   ['sex', 'SEXE', 'Sexe'],
   ['objCount', 'OBJ_DENBR', 'Objet du dénombrement'],
   ['typeCount', 'TYP_DENBR', 'Type de dénombrement'],
-] as const
+] as const satisfies readonly (readonly [keyof CountingBody, string, string])[]
 
 export type OccurrenceNomenclatureField = (typeof OCCURRENCE_NOMENCLATURES)[number][0]
 export type CountingNomenclatureField = (typeof COUNTING_NOMENCLATURES)[number][0]
-
-export type CountingBody = { id?: number; countMin: number; countMax: number } & {
-  [K in CountingNomenclatureField]?: string
-}
-
-export type OccurrenceBody = {
-  id?: number
-  cdNom: number
-  nomCite?: string
-  determiner?: string
-  comment?: string
-  countings: CountingBody[]
-} & { [K in OccurrenceNomenclatureField]?: string }
-
-/** Body of POST /api/occtax/releves and PUT /api/occtax/releves/:id. */
-export interface ReleveBody {
-  datasetId: number
-  observerIds: number[]
-  observersText?: string
-  dateMin: string
-  dateMax?: string
-  hourMin?: string
-  hourMax?: string
-  geometry: ReleveGeometry
-  altitudeMin?: number
-  altitudeMax?: number
-  placeName?: string
-  habitat?: string
-  comment?: string
-  grpTyp?: string
-  grpMethod?: string
-  occurrences: OccurrenceBody[]
-}
-
-export type Counting = {
-  id: number
-  uniqueIdSinp: string
-  syntheseId: number | null
-  countMin: number
-  countMax: number
-} & { [K in CountingNomenclatureField]: string | null }
-
-export type Occurrence = {
-  id: number
-  uuid: string
-  cdNom: number
-  nomCite: string
-  lbNom: string | null
-  nomVern: string | null
-  determiner: string | null
-  comment: string | null
-  countings: Counting[]
-} & { [K in OccurrenceNomenclatureField]: string | null }
-
-/** A relevé as GET/POST/PUT answer it. */
-export interface Releve {
-  id: number
-  uuid: string
-  datasetId: number
-  datasetName: string
-  observerIds: number[]
-  observers: { id: number; name: string }[]
-  observersText: string | null
-  dateMin: string
-  dateMax: string | null
-  hourMin: string | null
-  hourMax: string | null
-  geometry: ReleveGeometry
-  altitudeMin: number | null
-  altitudeMax: number | null
-  placeName: string | null
-  habitat: string | null
-  comment: string | null
-  grpTyp: string | null
-  grpMethod: string | null
-  digitiserId: number | null
-  createdAt: string
-  updatedAt: string
-  occurrences: Occurrence[]
-}
-
-/** One row of GET /api/occtax/releves. */
-export interface ReleveListItem {
-  id: number
-  uuid: string
-  datasetId: number
-  datasetName: string
-  dateMin: string
-  dateMax: string | null
-  observers: string | null
-  placeName: string | null
-  geometry: ReleveGeometry
-  taxa: { cdNom: number; name: string }[]
-  countingCount: number
-}
-
-export interface RelevePage {
-  items: ReleveListItem[]
-  nextCursor: string | null
-}
-
-export interface OcctaxDataset {
-  id: number
-  name: string
-  shortName: string
-}
-
-export interface ObserverOption {
-  id: number
-  name: string
-  organism: string | null
-}
-
-/** A hit of GET /api/taxonomy/taxa?q= (TAXREF names). */
-export interface TaxonHit {
-  cd_nom: number
-  cd_ref: number
-  lb_nom: string
-  lb_auteur: string | null
-  nom_valide: string | null
-  nom_vern: string | null
-  rang: string
-  regne: string | null
-  group2_inpn: string | null
-  matched: 'scientific' | 'vernacular'
-  isValid: boolean
-}
-
-export interface NomenclatureValue {
-  code: string
-  label: string
-  definition: string | null
-  active: boolean
-}

@@ -1,29 +1,18 @@
-import { apiFetch, type ObservationItem } from '@biodiv/sdk'
+import { type ApiBody, type ApiResponse, apiFetch } from '@biodiv/sdk'
 
-/** One row of GET /api/validation/observations: the Synthese list fields and the validation ones. */
-export interface ValidationItem extends Omit<ObservationItem, 'validStatus'> {
-  /** STATUT_VALID code, '0' when none. */
-  validStatus: string
-  validator: string | null
-  validationDate: string | null
-  validationComment: string | null
-  modifiedSinceValidation: boolean
-}
+/** GET /api/validation/observations as JSON (not GeoJSON): the Synthese list fields and the validation ones. */
+export type ValidationPage = Extract<ApiResponse<'/api/validation/observations'>, { items: unknown }>
 
-export interface ValidationPage {
-  items: ValidationItem[]
-  nextCursor: string | null
-}
+/** One row of the list; `validStatus` is the STATUT_VALID code, '0' when none. */
+export type ValidationItem = ValidationPage['items'][number]
+
+export type HistoryResponse = ApiResponse<'/api/validation/history/{uuid}'>
 
 /** One step of GET /api/validation/history/:uuid (oldest first). */
-export interface HistoryEvent {
-  id: number
-  date: string
-  status: { code: string; label: string }
-  validator: { id: number; name: string } | null
-  comment: string | null
-  automatic: boolean
-}
+export type HistoryEvent = HistoryResponse['history'][number]
+
+/** POST /api/validation/statuses: by UUIDs (`observations`) or by the list's filter, with a status and comment. */
+export type StatusChange = ApiBody<'/api/validation/statuses', 'post'>
 
 export const VALIDATION_PAGE_SIZE = 50
 
@@ -38,15 +27,14 @@ export const validationApi = {
     return apiFetch<ValidationPage>(withQuery('/api/validation/observations', params), { signal })
   },
   count: (filters: URLSearchParams, signal?: AbortSignal) =>
-    apiFetch<{ count: number }>(withQuery('/api/validation/observations/count', filters), { signal }),
-  setStatus: (
-    body: ({ observations: string[] } | { filter: Record<string, unknown> }) & {
-      status: string
-      comment: string | null
-    },
-  ) => apiFetch<{ changed: number }>('/api/validation/statuses', { method: 'POST', body }),
-  history: (uuid: string) =>
-    apiFetch<{ id: number; uniqueIdSinp: string; history: HistoryEvent[] }>(
-      `/api/validation/history/${uuid}`,
+    apiFetch<ApiResponse<'/api/validation/observations/count'>>(
+      withQuery('/api/validation/observations/count', filters),
+      { signal },
     ),
+  setStatus: (body: StatusChange) =>
+    apiFetch<ApiResponse<'/api/validation/statuses', 'post'>>('/api/validation/statuses', {
+      method: 'POST',
+      body,
+    }),
+  history: (uuid: string) => apiFetch<HistoryResponse>(`/api/validation/history/${uuid}`),
 }

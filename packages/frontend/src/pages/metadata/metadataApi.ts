@@ -1,71 +1,26 @@
 import { ApiError, apiFetch } from '../../api/apiFetch.ts'
+import type { ApiBody, ApiQuery, ApiResponse } from '../../api/apiSchema.ts'
 
-/** An actor of a framework or dataset: an organism and/or a person, with a ROLE_ACTEUR code. */
-export interface Actor {
-  id?: number
-  organismId: number | null
-  organismName?: string | null
-  userId: number | null
-  userName?: string | null
-  role: string
-  roleLabel?: string
-}
+/** An acquisition framework (GET /api/meta/acquisition-frameworks/:id). */
+export type Framework = ApiResponse<'/api/meta/acquisition-frameworks/{id}'>
 
-export interface Framework {
-  id: number
-  uuid: string
-  name: string
-  description: string | null
-  keywords: string | null
-  startDate: string | null
-  endDate: string | null
-  territorialLevel: string | null
-  financingType: string | null
-  parentId: number | null
-  isClosed: boolean
-  closedAt: string | null
-  datasetCount: number
-  actors: Actor[]
-}
+/** A dataset (GET /api/meta/datasets/:id). */
+export type Dataset = ApiResponse<'/api/meta/datasets/{id}'>
 
-export interface Polygon {
-  type: 'Polygon'
-  coordinates: number[][][]
-}
+/** An actor of a framework or dataset: an organism and/or a person, with a ROLE_ACTEUR code and their names. */
+export type Actor = Dataset['actors'][number]
 
-export interface Dataset {
-  id: number
-  uuid: string
-  frameworkId: number
-  frameworkName: string
-  name: string
-  shortName: string
-  description: string | null
-  keywords: string | null
-  dataType: string | null
-  objective: string | null
-  collectingMethod: string | null
-  dataOrigin: string | null
-  sourceStatus: string | null
-  resourceType: string | null
-  active: boolean
-  validable: boolean
-  taxonListId: number | null
-  bbox: Polygon | null
-  actors: Actor[]
-}
+/** What the framework form sends (POST; PUT takes the same fields, all optional). */
+export type FrameworkBody = ApiBody<'/api/meta/acquisition-frameworks', 'post'>
+/** What the dataset form sends (POST; PUT takes the same fields, all optional). */
+export type DatasetBody = ApiBody<'/api/meta/datasets', 'post'>
 
-export interface NomenclatureValue {
-  code: string
-  label: string
-  definition: string | null
-  active: boolean
-}
+/** An actor as the forms edit and send it. */
+export type ActorInput = NonNullable<DatasetBody['actors']>[number]
 
-export interface ActorOptions {
-  organisms: { id: number; name: string }[]
-  users: { id: number; name: string; organismId: number | null }[]
-}
+export type Polygon = NonNullable<Dataset['bbox']>
+
+export type ActorOptions = ApiResponse<'/api/meta/actors-options'>
 
 const query = (params: Record<string, string | number | boolean | undefined>) => {
   const search = new URLSearchParams()
@@ -77,34 +32,21 @@ const query = (params: Record<string, string | number | boolean | undefined>) =>
 }
 
 export const metadataApi = {
-  frameworks: (params: { q?: string; closed?: boolean } = {}) =>
+  frameworks: (params: ApiQuery<'/api/meta/acquisition-frameworks'> = {}) =>
     apiFetch<Framework[]>(`/api/meta/acquisition-frameworks${query(params)}`),
-  saveFramework: (id: number | null, body: Record<string, unknown>) =>
+  saveFramework: (id: number | null, body: FrameworkBody) =>
     apiFetch<Framework>(`/api/meta/acquisition-frameworks${id ? `/${id}` : ''}`, {
       method: id ? 'PUT' : 'POST',
       body,
     }),
   deleteFramework: (id: number) =>
     apiFetch<void>(`/api/meta/acquisition-frameworks/${id}`, { method: 'DELETE' }),
-  datasets: (params: { q?: string; framework?: number; active?: boolean } = {}) =>
+  datasets: (params: ApiQuery<'/api/meta/datasets'> = {}) =>
     apiFetch<Dataset[]>(`/api/meta/datasets${query(params)}`),
-  saveDataset: (id: number | null, body: Record<string, unknown>) =>
+  saveDataset: (id: number | null, body: DatasetBody) =>
     apiFetch<Dataset>(`/api/meta/datasets${id ? `/${id}` : ''}`, { method: id ? 'PUT' : 'POST', body }),
   deleteDataset: (id: number) => apiFetch<void>(`/api/meta/datasets/${id}`, { method: 'DELETE' }),
   actorOptions: () => apiFetch<ActorOptions>('/api/meta/actors-options'),
-}
-
-const nomenclatureCache = new Map<string, Promise<NomenclatureValue[]>>()
-
-/** The values of a nomenclature type, fetched once per page load. */
-export function nomenclatureValues(type: string): Promise<NomenclatureValue[]> {
-  let values = nomenclatureCache.get(type)
-  if (!values) {
-    values = apiFetch<NomenclatureValue[]>(`/api/nomenclatures/${encodeURIComponent(type)}`)
-    values.catch(() => nomenclatureCache.delete(type))
-    nomenclatureCache.set(type, values)
-  }
-  return values
 }
 
 export interface FormErrors {

@@ -1,131 +1,30 @@
 import { apiFetch } from '../../api/apiFetch.ts'
-import { nomenclatureValues } from '../metadata/metadataApi.ts'
+import type { ApiResponse } from '../../api/apiSchema.ts'
+import { nomenclatureValues } from '../../nomenclature/nomenclatureApi.ts'
 
-export interface GeoJsonGeometry {
-  type: string
-  coordinates: unknown[]
-}
+/** GET /api/synthese/observations as JSON (not GeoJSON): a page of the list. */
+export type ObservationPage = Extract<ApiResponse<'/api/synthese/observations'>, { items: unknown }>
 
 /** One row of GET /api/synthese/observations. */
-export interface ObservationItem {
-  id: number
-  uniqueIdSinp: string
-  cdNom: number
-  nomCite: string
-  lbNom: string
-  nomVern: string | null
-  dateMin: string
-  dateMax: string
-  observers: string | null
-  countMin: number | null
-  countMax: number | null
-  datasetId: number
-  datasetName: string
-  /** STATUT_VALID code. */
-  validStatus: string | null
-  source: string
-  geometry: GeoJsonGeometry
-}
+export type ObservationItem = ObservationPage['items'][number]
 
-export interface ObservationPage {
-  items: ObservationItem[]
-  nextCursor: string | null
-}
+export type GeoJsonGeometry = ObservationItem['geometry']
 
-export interface CodeLabel {
-  code: string
-  label: string
-}
+/** GET /api/synthese/observations/:id: the sheet. */
+export type ObservationSheetData = ApiResponse<'/api/synthese/observations/{id}'>
 
-export interface ValidationEvent {
-  date: string
-  status: CodeLabel | null
-  validator: { id: number; name: string } | string | null
-  comment: string | null
-  automatic: boolean
-}
+/** One step of the sheet's validation history. */
+export type ValidationEvent = NonNullable<ObservationSheetData['validationHistory']>[number]
 
-/** GET /api/synthese/observations/:id. */
-export interface ObservationSheetData {
-  id: number
-  uniqueIdSinp: string
-  uniqueIdSinpGrp: string | null
-  taxon: {
-    cdNom?: number
-    cdRef?: number
-    lbNom?: string
-    lbAuteur?: string | null
-    nomComplet?: string | null
-    nomValide?: string | null
-    nomVern?: string | null
-    rang?: string
-    regne?: string | null
-    phylum?: string | null
-    classe?: string | null
-    ordre?: string | null
-    famille?: string | null
-    group1Inpn?: string | null
-    group2Inpn?: string | null
-  }
-  nomCite: string
-  countMin: number | null
-  countMax: number | null
-  dateMin: string
-  dateMax: string
-  observers: string | null
-  observerUsers: { id: number; name: string }[]
-  determiner: string | null
-  digitiser: { id: number; name: string } | null
-  geometry: GeoJsonGeometry
-  point: GeoJsonGeometry
-  precision: number | null
-  altitudeMin: number | null
-  altitudeMax: number | null
-  depthMin: number | null
-  depthMax: number | null
-  placeName: string | null
-  commentContext: string | null
-  commentDescription: string | null
-  nomenclatures: Record<string, CodeLabel | null>
-  areas: { id: number; code: string; name: string; type: string; typeName: string }[]
-  dataset: { id: number; name: string; shortName: string }
-  source: { name: string; moduleCode: string | null; entityPk: string | null; url: string | null }
-  validation: { validator: string | null; date: string | null; comment: string | null }
-  /** Newest API versions: every validation step. */
-  validationHistory?: ValidationEvent[]
-  additionalData: Record<string, unknown> | null
-  createdAt: string
-  updatedAt: string
-}
+/** GET /api/taxonomy/taxa?q= hit. */
+export type TaxonHit = ApiResponse<'/api/taxonomy/taxa'>[number]
 
-/** GET /api/taxonomy/taxa?q= hit (and the fields of GET /api/taxonomy/taxa/:cdNom we use). */
-export interface TaxonHit {
-  cd_nom: number
-  cd_ref: number
-  lb_nom: string
-  lb_auteur: string | null
-  nom_vern: string | null
-  rang: string
-  isValid: boolean
-}
+/** What the filters show of an area (GET /api/geo/areas hit, or GET /api/geo/areas/:id properties). */
+export type AreaHit = Pick<ApiResponse<'/api/geo/areas'>[number], 'id' | 'type' | 'code' | 'name'>
 
-export interface AreaHit {
-  id: number
-  type: string
-  code: string
-  name: string
-}
+export type AreaType = ApiResponse<'/api/geo/area-types'>[number]
 
-export interface AreaType {
-  code: string
-  name: string
-}
-
-export interface DatasetOption {
-  id: number
-  name: string
-  shortName: string
-}
+export type DatasetOption = ApiResponse<'/api/synthese/datasets'>[number]
 
 export const SYNTHESE_PAGE_SIZE = 50
 
@@ -157,14 +56,14 @@ export const syntheseApi = {
     apiFetch<TaxonHit[]>(withParams('/api/taxonomy/taxa', new URLSearchParams({ q, limit: '15' })), {
       signal,
     }),
-  taxon: (cdNom: number) => apiFetch<TaxonHit>(`/api/taxonomy/taxa/${cdNom}`),
+  taxon: (cdNom: number) =>
+    apiFetch<ApiResponse<'/api/taxonomy/taxa/{cdNom}'>>(`/api/taxonomy/taxa/${cdNom}`),
   searchAreas: (q: string, signal?: AbortSignal) =>
     apiFetch<AreaHit[]>(withParams('/api/geo/areas', new URLSearchParams({ q, limit: '15' })), { signal }),
   async area(id: number): Promise<AreaHit> {
-    const feature = await apiFetch<{ id: number; properties: { type: string; code: string; name: string } }>(
-      `/api/geo/areas/${id}`,
-    )
-    return { id: feature.id, ...feature.properties }
+    const feature = await apiFetch<ApiResponse<'/api/geo/areas/{id}'>>(`/api/geo/areas/${id}`)
+    const { type, code, name } = feature.properties
+    return { id: feature.id, type, code, name }
   },
   areaTypes: () => apiFetch<AreaType[]>('/api/geo/area-types'),
   datasets: () => apiFetch<DatasetOption[]>('/api/synthese/datasets'),
