@@ -2,6 +2,8 @@ import { type Static, Type } from 'typebox'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()])
+/** PostgreSQL integer ids: a larger number is a 400, never an out-of-range 500. */
+const INT4 = 2147483647
 
 export const CRITERION_TYPES = ['STATUT_BIO', 'OCC_COMPORTEMENT'] as const
 export type CriterionType = (typeof CRITERION_TYPES)[number]
@@ -27,6 +29,7 @@ export const RuleBody = Type.Object(
   {
     cdNom: Type.Integer({
       minimum: 1,
+      maximum: INT4,
       description: 'TAXREF cd_nom; the rule applies to it and every name below it',
     }),
     nomCite: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
@@ -57,7 +60,7 @@ export const RuleBody = Type.Object(
     source: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
     comment: Type.Optional(Nullable(Type.String({ maxLength: 4000 }))),
     areaIds: Type.Optional(
-      Type.Array(Type.Integer({ minimum: 1 }), {
+      Type.Array(Type.Integer({ minimum: 1, maximum: INT4 }), {
         uniqueItems: true,
         maxItems: 2000,
         description: 'ref_geo area ids: the rule applies only within them (none: everywhere)',
@@ -106,13 +109,13 @@ export type SensitivityRule = Static<typeof RuleSchema>
 export const RuleQuery = Type.Object(
   {
     cdNom: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'rules on this taxon or on a name below it' }),
+      Type.Integer({ minimum: 1, maximum: INT4, description: 'rules on this taxon or on a name below it' }),
     ),
     level: Type.Optional(Level),
     active: Type.Optional(Type.Boolean()),
     source: Type.Optional(Type.String({ maxLength: 500 })),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    offset: Type.Integer({ minimum: 0, maximum: INT4, default: 0 }),
   },
   { additionalProperties: false },
 )
@@ -141,4 +144,4 @@ export const RuleDeleted = Type.Object(
   { title: 'SensitivityRuleDeleted' },
 )
 
-export const RuleIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+export const RuleIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: INT4 }) })

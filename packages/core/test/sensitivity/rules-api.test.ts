@@ -197,6 +197,8 @@ describe('sensitivity rules API (/api/sensitivity/rules, core ADMIN permissions)
       { cdNom: 351, level: 2, durationYears: 0 },
       { cdNom: 351, level: 2, unknownField: true },
       { cdNom: '351', level: 2 },
+      { cdNom: 1e12, level: 2 },
+      { cdNom: 351, level: 2, areaIds: [1e12] },
     ]) {
       expect(await error(post(body))).toMatchObject({ status: 400, code: 'VALIDATION_ERROR' })
     }
@@ -213,6 +215,10 @@ describe('sensitivity rules API (/api/sensitivity/rules, core ADMIN permissions)
     expect(await error(call('DELETE', '/api/sensitivity/rules/999999'))).toMatchObject({
       status: 404,
       code: 'RULE_NOT_FOUND',
+    })
+    expect(await error(call('GET', '/api/sensitivity/rules/99999999999'))).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_ERROR',
     })
     expect(await error(call('GET', '/api/sensitivity/rules/abc'))).toMatchObject({
       status: 400,
