@@ -239,7 +239,7 @@ async function readReferential(
       const value = (c: Column) => (at[c] === undefined ? '' : (record[at[c]] ?? '').trim())
 
       const cdNomText = value('cd_nom')
-      const cdNom = /^\d+$/.test(cdNomText) ? Number(cdNomText) : Number.NaN
+      const cdNom = /^\d{1,9}$/.test(cdNomText) ? Number(cdNomText) : Number.NaN
       if (Number.isNaN(cdNom)) err(start, 'cd_nom', 'UNKNOWN_TAXON', `"${cdNomText}" is not a cd_nom`)
       const levelText = value('codage')
       const level = /^[0-4]$/.test(levelText) ? Number(levelText) : Number.NaN
@@ -248,7 +248,7 @@ async function readReferential(
       const durationText = value('duree')
       let duration: number | null = null
       if (durationText !== '') {
-        duration = /^\d+$/.test(durationText) ? Number(durationText) : Number.NaN
+        duration = /^\d{1,5}$/.test(durationText) ? Number(durationText) : Number.NaN
         if (Number.isNaN(duration) || duration < 1 || duration > 10000) {
           err(start, 'duree', 'INVALID_DURATION', `"${durationText}" is not a number of years (1 or more)`)
         }

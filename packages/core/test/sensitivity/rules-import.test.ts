@@ -230,6 +230,7 @@ describe('sensitivity:import (the INPN referential CSV)', () => {
       '60612,Lynx lynx,,France métropolitaine,TERFXFR,2,,,,42', // 11
       '',
       'x12,Lynx lynx,,France métropolitaine,TERFXFR,high,,,,', // 13
+      '99999999999,Lynx lynx,999999999999,France métropolitaine,TERFXFR,2,,,,', // 14
     ].join('\n')
     const error = await importSensitivityFile(pool, writeFile('bad.csv', text)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(SensitivityFileError)
@@ -245,6 +246,8 @@ describe('sensitivity:import (the INPN referential CSV)', () => {
       [11, 'cd_occ_statut_biologique', 'UNKNOWN_NOMENCLATURE'],
       [13, 'cd_nom', 'UNKNOWN_TAXON'],
       [13, 'codage', 'INVALID_LEVEL'],
+      [14, 'cd_nom', 'UNKNOWN_TAXON'],
+      [14, 'duree', 'INVALID_DURATION'],
     ])
     expect((error as Error).message).toContain('line 7, cd_sig: no DEP area "99" in ref_geo (INSEED99)')
     expect(await snapshot()).toEqual(before)
