@@ -52,6 +52,21 @@ export type {} from './plugins/auth.ts'
 export type {} from './plugins/db.ts'
 export type {} from './plugins/permissions.ts'
 export {
+  anonymousCaller,
+  blurredUnsavedGeometrySql,
+  inAreasSql,
+  type ObservationCaller,
+  observationCaller,
+  observationSource,
+  recordSensitivitySql,
+  type SpatialTest,
+} from './sensitivity/observation-source.ts'
+export {
+  overrideSensitivity,
+  type SensitivityOverride,
+  type SensitivityOverrideResult,
+} from './sensitivity/sensitivity-override.ts'
+export {
   permittedNewObservationsSql,
   permittedObservationsSql,
   validableObservationSql,
@@ -65,6 +80,7 @@ export {
 export {
   type Caller,
   OBSERVATION_BASE_COLUMNS,
+  type ObservationQueryParts,
   type ObservationSearch,
   observationPage,
   observationWhere,

@@ -5,6 +5,7 @@ import {
   errorResponses,
   type ModuleRequest,
   type ModuleRoutes,
+  observationCaller,
   pageOrFeatureCollection,
   withTransaction,
 } from '@biodiv/core'
@@ -37,6 +38,7 @@ const caller = (request: ModuleRequest): Caller => ({
   userId: request.user!.id,
   organismId: request.user!.organismId,
   scope: request.scope!,
+  preciseScope: observationCaller(request, { action: 'R' }).preciseScope,
 })
 /**
  * The caller's scope of OCCTAX R (null without it): who cannot read a relevé gets 404, not 403. Read before a
@@ -44,7 +46,8 @@ const caller = (request: ModuleRequest): Caller => ({
  */
 const readScope = async (request: ModuleRequest) => (await request.getGrants()).OCCTAX?.R ?? null
 /** Scope of every caller for reading back what a write just did. */
-const everything = (request: ModuleRequest): Caller => ({ ...caller(request), scope: 3 })
+// Writers read back what they may edit, precisely (an editor must see the geometry they edit).
+const everything = (request: ModuleRequest): Caller => ({ ...caller(request), scope: 3, preciseScope: 3 })
 
 /** 400s of a sub-route name fields from its own body: `occurrences[2].countings[0].countMin` → `countMin`. */
 function relativeTo(prefix: string, error: unknown): unknown {

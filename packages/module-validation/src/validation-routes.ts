@@ -1,16 +1,15 @@
 import {
   badRequest,
   errorResponses,
-  type ModuleRequest,
   type ModuleRoutes,
   notFound,
   pageOrFeatureCollection,
 } from '@biodiv/core'
 import { type Static, Type } from 'typebox'
+import { sensitivityRoutes } from './sensitivity-routes.ts'
 import {
   countValidationObservations,
   listValidationObservations,
-  type Validator,
   validationHistory,
 } from './validation-queries.ts'
 import {
@@ -25,20 +24,17 @@ import {
   ValidationQuery,
 } from './validation-schemas.ts'
 import { changeValidationStatus } from './validation-service.ts'
+import { validatorOf } from './validator.ts'
 
-/** The caller as a validator: their rows of VALIDATION V (scope and taxon/area filters). */
-const validator = (request: ModuleRequest): Validator => ({
-  userId: request.user!.id,
-  organismId: request.user!.organismId,
-  permissions: request.getPermissionFilters('V'),
-})
+const validator = validatorOf
 
 /**
  * Validation: R opens the module (the list shows only what the caller may validate: their V rows, validable
  * datasets; nothing without V), V changes statuses. Permission rows may carry a taxon and an area filter.
  */
-export const validationRoutes: ModuleRoutes = async (fastify) => {
+export const validationRoutes: ModuleRoutes = async (fastify, ctx) => {
   const { pool } = fastify.db
+  await fastify.register(sensitivityRoutes, ctx)
 
   fastify.get(
     '/observations',
