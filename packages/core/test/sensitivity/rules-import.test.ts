@@ -290,5 +290,5 @@ describe('sensitivity:import (the INPN referential CSV)', () => {
     const refreshed = await cli(['sensitivity:refresh'], t.databaseUrl)
     expect(refreshed.stdout).toMatch(/Sensitivity refreshed: 0 observations changed level, 0 re-blurred/)
     expect(refreshed.code).toBe(0)
-  }, 120_000)
+  }, 300_000)
 })
