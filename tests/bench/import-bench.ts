@@ -3,13 +3,20 @@
 // preset) → content mapping (the suggestions) → check → finalize, then undo; time per step and end to end, peak RSS
 // of the server, next to `COPY` of the same file into a bare table of text columns on the same database.
 //
-//   pnpm bench:import [--rows 100000] [--db NAME] [--keep-file] [--keep-import]
+//   pnpm bench:import [--rows 100000] [--sensitive 0[,5,…]] [--db NAME] [--keep-file] [--keep-import]
 //
 // Database: biodiv_bench_import on the server of BENCH_DATABASE_URL, else DATABASE_URL, else
-// postgres://postgres@127.0.0.1:5432/postgres; created (migrations + demo seed) on the first run, marked with a
-// COMMENT and reused (each run undoes its import). Progress goes to stderr, the markdown report to stdout.
+// postgres://postgres@127.0.0.1:5432/postgres; created (migrations, module sync, demo seed, the synthetic TAXREF of
+// 600 000 names) on the first run, marked with a COMMENT and reused (each run undoes its import). Progress goes to
+// stderr, the markdown report to stdout.
+// `--sensitive PCT` (issue 11): before the import, SINP sensitivity rules (source 'bench') on the most frequent taxa
+// of the file's rows until ≈ PCT % of them are covered (levels 1–3 and a few 4; previous bench rules removed first),
+// so that the finalize's row trigger computes levels and blurred geometries for them. A list (`--sensitive 0,5,5,0`)
+// runs the same file once per value, in that order, each with its own COPY baseline and a fresh server, and ends with
+// the ratios to the first value's runs. The file's taxa avoid every name under a non-bench rule (the demo's sample
+// rules), so that 0 means no sensitive row.
 import { randomUUID } from 'node:crypto'
-import { createReadStream, createWriteStream, openAsBlob } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync, openAsBlob } from 'node:fs'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import os from 'node:os'
@@ -18,9 +25,19 @@ import { pipeline } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
 import { hashPassword } from '../../packages/core/src/auth/passwords.ts'
 import { loadConfig, rootDir } from '../../packages/core/src/config.ts'
+import { createServer } from '../../packages/core/src/create-server.ts'
 import { createDatabase } from '../../packages/core/src/db/database.ts'
 import { seedDemo } from '../../packages/core/src/demo/seed-demo.ts'
 import { preparePlatform } from '../../packages/core/src/platform.ts'
+import { generateSyntheticTaxref } from '../../packages/core/src/taxonomy/generate-synthetic-taxref.ts'
+import { importTaxrefFile } from '../../packages/core/src/taxonomy/taxref-import.ts'
+import {
+  BENCH_RULE_SOURCE,
+  describeSensitivity,
+  installBenchSensitivity,
+  planBenchSensitivity,
+  sensitivityCensus,
+} from './bench-sensitivity.ts'
 import { processMemory, sampleRss, startServer } from './synthese/bench-http.ts'
 
 const { values } = parseArgs({
@@ -30,12 +47,17 @@ const { values } = parseArgs({
     'keep-file': { type: 'boolean', default: false },
     /** Leave the finalized import in place (no undo), e.g. to study its rows and staging table. */
     'keep-import': { type: 'boolean', default: false },
+    sensitive: { type: 'string', default: '0' },
   },
 })
 const ROWS = Number(values.rows)
+const SENSITIVE = values.sensitive.split(',').map(Number)
+if (!SENSITIVE.length || SENSITIVE.some((p) => !(p >= 0 && p < 100)))
+  throw new Error('--sensitive takes percentages (0 ≤ PCT < 100), comma-separated')
 const DB = values.db
 const MARK = 'pnpm bench:import'
 const BENCH_PASSWORD = 'bench-import'
+const TAXREF_NAMES = 600_000
 const log = (message: string) => process.stderr.write(`${message}\n`)
 const serverUrl =
   process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -71,8 +93,27 @@ async function prepareDatabase(): Promise<string> {
   const url = withDatabase(serverUrl, DB)
   const config = loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', NODE_ENV: 'test' })
   const platform = await preparePlatform(config, { info: () => undefined, warn: log })
+  // The modules' actions are synced into core.module_actions when the app is ready (as a real start does): the
+  // IMPORT grants below reference them (on a fresh database they do not exist before).
+  const app = await createServer(platform)
   try {
+    await app.ready()
     await seedDemo(platform.database.pool, config.DEMO_PASSWORD)
+    // A full-size taxonomy (the synthetic TAXREF of bench:taxa and bench:synthese, 600 000 names), as an instance
+    // has: the file's taxa are 500 of its species (the demo's 8 cannot make 5 % of the rows sensitive by taxon).
+    const names = await platform.database.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM taxonomie.taxref',
+    )
+    if (names.rows[0]!.n < TAXREF_NAMES) {
+      const taxref = join(rootDir, `.data/bench/taxref-synthetic-${TAXREF_NAMES}.txt`)
+      if (!existsSync(taxref)) {
+        log(`Generating ${taxref} …`)
+        await generateSyntheticTaxref(taxref, TAXREF_NAMES)
+      }
+      log('Importing the synthetic TAXREF (once) …')
+      await importTaxrefFile(platform.database.pool, taxref)
+      await platform.database.pool.query('VACUUM ANALYZE taxonomie.taxref')
+    }
     // The importer: IMPORT C/R/U/D scope 3 (the demo seed grants no IMPORT permission).
     const pool = platform.database.pool
     await pool.query(
@@ -89,7 +130,8 @@ async function prepareDatabase(): Promise<string> {
                                                               AND p.action = a)`,
     )
   } finally {
-    await platform.database.close()
+    await app.close()
+    await platform.stopEmbedded()
   }
   return url
 }
@@ -120,8 +162,12 @@ const ERROR_KINDS = [
   'DUPLICATE_UUID',
 ]
 
-/** Writes the CSV (streamed), returns the expected count of lines with an error. */
-async function generateFile(path: string, taxa: { cd_nom: number; lb_nom: string }[]): Promise<number> {
+/** Writes the CSV (streamed), returns the expected count of lines with an error and the rows per cd_nom. */
+async function generateFile(
+  path: string,
+  taxa: { cd_nom: number; lb_nom: string }[],
+): Promise<{ bad: number; taxonRows: Map<number, number> }> {
+  const taxonRows = new Map<number, number>()
   const out = createWriteStream(path)
   const write = (s: string) =>
     out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()))
@@ -132,6 +178,7 @@ async function generateFile(path: string, taxa: { cd_nom: number; lb_nom: string
     const taxon = taxa[i % taxa.length]!
     const kind = i % 167 === 0 ? ERROR_KINDS[(i / 167) % ERROR_KINDS.length] : null
     if (kind) bad++
+    if (kind !== 'CD_NOM_NOT_FOUND') taxonRows.set(taxon.cd_nom, (taxonRows.get(taxon.cd_nom) ?? 0) + 1)
     const day = new Date(Date.UTC(2015, 0, 1) + (i % 3000) * 86_400_000).toISOString().slice(0, 10)
     const lon = 5.5 + ((i * 7919) % 100_000) / 100_000
     const lat = 44.3 + ((i * 104_729) % 100_000) / 100_000
@@ -160,55 +207,61 @@ async function generateFile(path: string, taxa: { cd_nom: number; lb_nom: string
   out.end()
   await new Promise<void>((r) => out.once('finish', () => r()))
   // DUPLICATE_UUID flags both lines of the pair.
-  return bad + Math.floor(ROWS / 167 / ERROR_KINDS.length)
+  return { bad: bad + Math.floor(ROWS / 167 / ERROR_KINDS.length), taxonRows }
 }
 
-async function main() {
+interface RunResult {
+  percent: number
+  startedAt: Date
+  load: string[]
+  steps: [string, number, string][]
+  totalMs: number
+  copyMs: number
+  checkMs: number
+  finalizeMs: number
+  idle: number
+  peak: number
+  counts: { rows: number; errors: number }
+  sensitivity: string
+}
+
+/** One import of the file through the API with `percent` % of its rows under bench sensitivity rules. */
+async function runImport(
+  url: string,
+  db: ReturnType<typeof createDatabase>,
+  file: string,
+  taxonRows: Map<number, number>,
+  datasetId: number,
+  percent: number,
+): Promise<RunResult> {
   const startedAt = new Date()
   const load = os.loadavg().map((l) => l.toFixed(1))
-  const url = await prepareDatabase()
-  const db = createDatabase(url, 2)
-  const tmp = await mkdtemp(join(os.tmpdir(), 'biodiv-bench-import-'))
-  const file = join(tmp, `observations-${ROWS}.csv`)
-  process.env.UPLOAD_DIR = join(tmp, 'uploads')
-  let server: Awaited<ReturnType<typeof startServer>> | undefined
+  log(`— run with --sensitive ${percent} (load ${load.join(' ')})`)
+  const plan = await planBenchSensitivity(db.pool, taxonRows, percent)
+  const installed = await installBenchSensitivity(db.pool, plan, log)
+
+  // Baseline: COPY of the same file into a bare table of text columns.
+  const client = await db.pool.connect()
+  let copyMs: number
   try {
-    const { rows: taxa } = await db.pool.query<{ cd_nom: number; lb_nom: string }>(
-      'SELECT cd_nom, lb_nom FROM taxonomie.taxref ORDER BY cd_nom LIMIT 500',
+    await client.query('DROP TABLE IF EXISTS public.bench_import_copy')
+    await client.query(`CREATE TABLE public.bench_import_copy (${HEADER.map((h) => `${h} text`).join(', ')})`)
+    const t0 = performance.now()
+    await pipeline(
+      createReadStream(file),
+      client.query(
+        copyFrom('COPY public.bench_import_copy FROM STDIN (FORMAT csv, HEADER true)') as never,
+      ) as unknown as NodeJS.WritableStream,
     )
-    const { rows: datasets } = await db.pool.query<{ id: number }>(
-      `SELECT id FROM gn_meta.datasets WHERE short_name = 'Faune opportuniste PNE'`,
-    )
-    let t0 = performance.now()
-    const expectedBad = await generateFile(file, taxa)
-    const size = (await stat(file)).size
-    log(
-      `Generated ${ROWS} rows (${(size / 1024 ** 2).toFixed(1)} MiB, ~${expectedBad} bad lines) in ${seconds(performance.now() - t0)} s`,
-    )
+    copyMs = performance.now() - t0
+    await client.query('DROP TABLE public.bench_import_copy')
+  } finally {
+    client.release()
+  }
+  log(`COPY into a bare table: ${seconds(copyMs)} s`)
 
-    // Baseline: COPY of the same file into a bare table of text columns.
-    const client = await db.pool.connect()
-    let copyMs: number
-    try {
-      await client.query('DROP TABLE IF EXISTS public.bench_import_copy')
-      await client.query(
-        `CREATE TABLE public.bench_import_copy (${HEADER.map((h) => `${h} text`).join(', ')})`,
-      )
-      t0 = performance.now()
-      await pipeline(
-        createReadStream(file),
-        client.query(
-          copyFrom('COPY public.bench_import_copy FROM STDIN (FORMAT csv, HEADER true)') as never,
-        ) as unknown as NodeJS.WritableStream,
-      )
-      copyMs = performance.now() - t0
-      await client.query('DROP TABLE public.bench_import_copy')
-    } finally {
-      client.release()
-    }
-    log(`COPY into a bare table: ${seconds(copyMs)} s`)
-
-    server = await startServer(rootDir, url, 4, log)
+  const server = await startServer(rootDir, url, 4, log)
+  try {
     const s = server
     const base = `http://127.0.0.1:${s.port}`
     const login = await fetch(`${base}/api/auth/login`, {
@@ -216,6 +269,7 @@ async function main() {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ login: 'bench_importer', password: BENCH_PASSWORD }),
     })
+    if (login.status !== 200) throw new Error(`login bench_importer: ${login.status} ${await login.text()}`)
     const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!
     // biome-ignore lint/suspicious/noExplicitAny: JSON replies of the API
     const api = async (method: string, path: string, body?: unknown): Promise<any> => {
@@ -253,13 +307,13 @@ async function main() {
 
     const endToEnd = performance.now()
     const form = new FormData()
-    form.append('datasetId', String(datasets[0]!.id))
+    form.append('datasetId', String(datasetId))
     form.append('file', await openAsBlob(file, { type: 'text/csv' }), `observations-${ROWS}.csv`)
     const imported = await timed('upload (multipart, streamed to disk, detection)', () =>
       api('POST', '/imports', form),
     )
     const id: number = imported.id
-    const { mappings } = { mappings: await api('GET', '/mappings') }
+    const mappings = await api('GET', '/mappings')
     const preset = mappings.find((m: { name: string }) => m.name === 'GeoNature synthese export')
     await timed('field mapping (GeoNature preset)', () =>
       api('PUT', `/imports/${id}/field-mapping`, { mappingId: preset.id }),
@@ -275,6 +329,7 @@ async function main() {
           }
       return api('PUT', `/imports/${id}/content-mapping`, { contentMapping })
     })
+    const checkStart = performance.now()
     const checked = await timed(
       'check (COPY into staging, set-based checks, errors)',
       async () => {
@@ -283,47 +338,141 @@ async function main() {
       },
       (r) => `${r.status}: ${r.counts.valid} valid, ${r.counts.errors} errors, ${r.counts.warnings} warnings`,
     )
+    const checkMs = performance.now() - checkStart
     if (checked.status !== 'checked')
       throw new Error(`check ended ${checked.status}: ${JSON.stringify(checked.failure)}`)
+    const finalizeStart = performance.now()
     const done = await timed(
-      'finalize (one INSERT … SELECT into the synthese, area links)',
+      'finalize (one INSERT … SELECT into the synthese: row triggers incl. sensitivity, area links, cell counts)',
       async () => {
         await api('POST', `/imports/${id}/finalize`)
         return waitJob(id)
       },
       (r) => `${r.status}: ${r.counts.imported} observations`,
     )
-    const total = performance.now() - endToEnd
+    const finalizeMs = performance.now() - finalizeStart
+    const totalMs = performance.now() - endToEnd
     if (done.status !== 'imported')
       throw new Error(`finalize ended ${done.status}: ${JSON.stringify(done.failure)}`)
     const peak = rss.stop()
+    const census = await sensitivityCensus(
+      db.pool,
+      's.id_source = (SELECT id FROM gn_synthese.sources WHERE name = $1)',
+      [`IMPORT:${id}`],
+    )
+    const sensitivity = describeSensitivity(plan, census, installed).replace(
+      'rows now sensitive',
+      'imported rows sensitive',
+    )
+    log(sensitivity)
     if (values['keep-import']) log(`Import ${id} kept (no undo)`)
-    const undo = values['keep-import']
-      ? null
-      : await timed(
-          'undo (DELETE: synthese rows, staging, errors, file)',
-          () => api('DELETE', `/imports/${id}`),
-          (r) => `${r.deletedObservations} observations deleted`,
-        )
+    else
+      await timed(
+        'undo (DELETE: synthese rows, staging, errors, file)',
+        () => api('DELETE', `/imports/${id}`),
+        (r) => `${r.deletedObservations} observations deleted`,
+      )
+    return {
+      percent,
+      startedAt,
+      load,
+      steps,
+      totalMs,
+      copyMs,
+      checkMs,
+      finalizeMs,
+      idle,
+      peak,
+      counts: { rows: checked.counts.rows, errors: checked.counts.errors },
+      sensitivity,
+    }
+  } finally {
+    await server.stop()
+  }
+}
 
-    const out = [
-      `### ${ROWS.toLocaleString('en')} rows (${(size / 1024 ** 2).toFixed(1)} MiB CSV)`,
-      '',
-      `\`pnpm bench:import --rows ${ROWS}\` — ${startedAt.toISOString().slice(0, 16)}Z, ${os.cpus().length} cores, load ${load.join(' ')} at start, PostgreSQL ${(await db.pool.query('SHOW server_version')).rows[0].server_version}; ${checked.counts.errors} errors / ${checked.counts.rows} rows (${ERROR_KINDS.join(', ')}).`,
-      '',
-      '| step | time (s) | result |',
-      '| --- | ---: | --- |',
-      ...steps.map(([label, ms, detail]) => `| ${label} | ${seconds(ms)} | ${detail} |`),
-      `| **end to end** (upload → imported) | **${seconds(total)}** | ${(ROWS / (total / 1000)).toFixed(0)} rows/s |`,
-      `| \`COPY\` of the same file into a bare table | ${seconds(copyMs)} | end to end = ${(total / copyMs).toFixed(1)}× COPY |`,
-      '',
-      `Server RSS: ${idle.toFixed(0)} MiB idle, peak ${peak.toFixed(0)} MiB during the workflow (sampled every 50 ms).`,
-      '',
-    ]
-    void undo
+async function main() {
+  if (values['keep-import'] && SENSITIVE.length > 1)
+    throw new Error(
+      '--keep-import with several --sensitive values: the second import would meet the first one',
+    )
+  const url = await prepareDatabase()
+  const db = createDatabase(url, 2)
+  const tmp = await mkdtemp(join(os.tmpdir(), 'biodiv-bench-import-'))
+  const file = join(tmp, `observations-${ROWS}.csv`)
+  process.env.UPLOAD_DIR = join(tmp, 'uploads')
+  try {
+    // 500 species, none under a rule other than the bench's (the demo's sample rules): 0 % means no sensitive row.
+    // Each is on 1/500 of the rows, so --sensitive 5 puts rules on about 25 of them.
+    const { rows: taxa } = await db.pool.query<{ cd_nom: number; lb_nom: string }>(
+      `SELECT cd_nom, lb_nom FROM taxonomie.taxref
+        WHERE rang = 'ES' AND cd_nom NOT IN (SELECT rt.cd_nom FROM gn_sensitivity.rule_taxa rt
+                               JOIN gn_sensitivity.rules r ON r.id = rt.rule_id
+                              WHERE r.source IS DISTINCT FROM $1)
+        ORDER BY cd_nom LIMIT 500`,
+      [BENCH_RULE_SOURCE],
+    )
+    const { rows: datasets } = await db.pool.query<{ id: number }>(
+      `SELECT id FROM gn_meta.datasets WHERE short_name = 'Faune opportuniste PNE'`,
+    )
+    const t0 = performance.now()
+    const { bad: expectedBad, taxonRows } = await generateFile(file, taxa)
+    const size = (await stat(file)).size
+    log(
+      `Generated ${ROWS} rows of ${taxa.length} taxa (${(size / 1024 ** 2).toFixed(1)} MiB, ~${expectedBad} bad lines) in ${seconds(performance.now() - t0)} s`,
+    )
+    const version = (await db.pool.query('SHOW server_version')).rows[0].server_version as string
+    const results: RunResult[] = []
+    for (const percent of SENSITIVE)
+      results.push(await runImport(url, db, file, taxonRows, datasets[0]!.id, percent))
+
+    const out: string[] = []
+    for (const r of results) {
+      out.push(
+        `### ${ROWS.toLocaleString('en')} rows (${(size / 1024 ** 2).toFixed(1)} MiB CSV), --sensitive ${r.percent}`,
+        '',
+        `\`pnpm bench:import --rows ${ROWS} --sensitive ${values.sensitive}\` — ${r.startedAt.toISOString().slice(0, 16)}Z, ${os.cpus().length} cores, load ${r.load.join(' ')} at start, PostgreSQL ${version}; ${r.counts.errors} errors / ${r.counts.rows} rows (${ERROR_KINDS.join(', ')}); ${taxa.length} taxa in the file.`,
+        '',
+        r.sensitivity,
+        '',
+        '| step | time (s) | result |',
+        '| --- | ---: | --- |',
+        ...r.steps.map(([label, ms, detail]) => `| ${label} | ${seconds(ms)} | ${detail} |`),
+        `| **end to end** (upload → imported) | **${seconds(r.totalMs)}** | ${(ROWS / (r.totalMs / 1000)).toFixed(0)} rows/s |`,
+        `| \`COPY\` of the same file into a bare table | ${seconds(r.copyMs)} | end to end = ${(r.totalMs / r.copyMs).toFixed(1)}× COPY |`,
+        '',
+        `Server RSS: ${r.idle.toFixed(0)} MiB idle, peak ${r.peak.toFixed(0)} MiB during the workflow (sampled every 50 ms).`,
+        '',
+      )
+    }
+    if (results.length > 1) {
+      // Ratios to the mean of the runs with the first value (the reference, e.g. 0 %).
+      const reference = results.filter((r) => r.percent === results[0]!.percent)
+      const mean = (pick: (r: RunResult) => number) =>
+        reference.reduce((a, r) => a + pick(r), 0) / reference.length
+      const [check, finalize, total, copy] = [
+        mean((r) => r.checkMs),
+        mean((r) => r.finalizeMs),
+        mean((r) => r.totalMs),
+        mean((r) => r.copyMs),
+      ]
+      out.push(
+        `| run (in order) | load at start | check s | finalize s | end to end s | COPY s | end to end ÷ COPY | finalize ÷ ref | end to end ÷ ref |`,
+        '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+        ...results.map(
+          (r) =>
+            `| --sensitive ${r.percent} | ${r.load.join(' ')} | ${seconds(r.checkMs)} | ${seconds(r.finalizeMs)} | ` +
+            `${seconds(r.totalMs)} | ${seconds(r.copyMs)} | ${(r.totalMs / r.copyMs).toFixed(1)}× | ` +
+            `${(r.finalizeMs / finalize).toFixed(3)}× | ${(r.totalMs / total).toFixed(3)}× |`,
+        ),
+        '',
+        `Reference: the mean of the --sensitive ${results[0]!.percent} run(s) (check ${seconds(check)} s, finalize ` +
+          `${seconds(finalize)} s, end to end ${seconds(total)} s, COPY ${seconds(copy)} s).`,
+        '',
+      )
+    }
     process.stdout.write(`${out.join('\n')}\n`)
   } finally {
-    await server?.stop()
     await db.close()
     if (!values['keep-file']) await rm(tmp, { recursive: true, force: true })
     else log(`File kept: ${file}`)

@@ -3,7 +3,7 @@
 //
 //   pnpm bench:synthese [--observations 1000000] [--db NAME] [--fresh] [--requests 200] [--clients 32]
 //                       [--per-client 50] [--budget 60] [--skip search,sheet,tiles,export,csv,geojson] [--pool 10]
-//                       [--prepare-only]
+//                       [--prepare-only] [--sensitive PCT]
 //
 // Database: biodiv_bench_synthese_<N> on the server of BENCH_DATABASE_URL, else DATABASE_URL, else
 // postgres://postgres@127.0.0.1:5432/postgres. Created (demo seed, synthetic TAXREF of 600 000 names,
@@ -15,22 +15,42 @@
 // endpoint runs, captured by calling the endpoint's own query function with a recording pool, run on a pg pool of the
 // same size. Export baseline: `COPY (<the export query>) TO STDOUT` through pg-copy-streams, bytes discarded.
 // Every measure stops early after --budget seconds (the count actually run is printed).
+// `--sensitive PCT` (default 0, issue 11): before the server starts, SINP sensitivity rules (source 'bench') on the
+// most frequent taxa until ≈ PCT % of the rows are covered, levels 1–3 and a few 4, the rows recomputed by the
+// synthese's own trigger (idempotent: the previous bench rules are removed first; 0 removes them). Search, sheet and
+// tiles are measured for two callers: precise (the demo admin: an ADMIN grant sees everything precisely) and blurred
+// (`bench_reader`, created here: SYNTHESE R/E scope 3 without `sensitive_precise`), each next to its SQL.
 // Progress goes to stderr; the markdown report goes to stdout.
 import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import {
+  grantsJsonSql,
+  type PermissionRows,
+  permissionRowsJsonSql,
+} from '../../packages/core/src/auth/grants.ts'
+import { hashPassword } from '../../packages/core/src/auth/passwords.ts'
 import { rootDir } from '../../packages/core/src/config.ts'
 import { createDatabase } from '../../packages/core/src/db/database.ts'
+import {
+  type ObservationCaller,
+  observationCaller,
+} from '../../packages/core/src/sensitivity/observation-source.ts'
 import { exportQuery } from '../../packages/core/src/synthese/synthese-export.ts'
 import {
-  type Caller,
   getObservation,
   listObservations,
   type ObservationSearch,
   observationWhere,
 } from '../../packages/core/src/synthese/synthese-queries.ts'
+import {
+  describeSensitivity,
+  installBenchSensitivity,
+  planBenchSensitivity,
+  sensitivityCensus,
+} from './bench-sensitivity.ts'
 import { migrateBenchDatabase, prepareBenchDatabase } from './synthese/bench-database.ts'
 import {
   type BenchServer,
@@ -54,8 +74,11 @@ const { values } = parseArgs({
     skip: { type: 'string', default: '' },
     pool: { type: 'string', default: '10' },
     'prepare-only': { type: 'boolean', default: false },
+    sensitive: { type: 'string', default: '0' },
   },
 })
+const SENSITIVE = Number(values.sensitive)
+if (!(SENSITIVE >= 0 && SENSITIVE < 100)) throw new Error('--sensitive takes a percentage (0 ≤ PCT < 100)')
 const OBSERVATIONS = Number(values.observations)
 const REQUESTS = Number(values.requests)
 const CLIENTS = Number(values.clients)
@@ -74,19 +97,99 @@ type Pool = ReturnType<typeof createDatabase>['pool']
 interface Query {
   text: string
   params: unknown[]
+  /** Queries of one group were in flight together (Promise.all); groups ran one after the other. */
+  group: number
 }
 
-/** Calls one of the endpoint's query functions with a pool that records (and runs) its queries. */
+/** Queries the endpoint does not run per request: capability probes it caches per pool. */
+const CACHED_PROBE = /postgis_libprotobuf_version\(\)/
+
+/**
+ * Calls one of the endpoint's query functions with a pool that records (and runs) its queries, in the order and
+ * grouping they ran (queries issued while another is in flight share its group). Cached probes are left out.
+ */
 async function captureQueries(pool: Pool, call: (recording: Pool) => Promise<unknown>): Promise<Query[]> {
   const queries: Query[] = []
+  let inFlight = 0
+  let group = 0
   const recording = {
     query: (text: string, params?: unknown[]) => {
-      queries.push({ text, params: params ?? [] })
-      return pool.query(text, params)
+      if (inFlight === 0) group++
+      inFlight++
+      if (!CACHED_PROBE.test(text)) queries.push({ text, params: params ?? [], group })
+      return pool.query(text, params).finally(() => inFlight--)
     },
   } as unknown as Pool
   await call(recording)
   return queries
+}
+
+/** Runs captured queries as the endpoint did: group after group, the queries of a group concurrently. */
+async function replay(pool: Pool, queries: Query[]): Promise<void> {
+  for (let i = 0; i < queries.length; ) {
+    const group = queries.filter((q) => q.group === queries[i]!.group)
+    await Promise.all(group.map((q) => pool.query(q.text, q.params)))
+    i += group.length
+  }
+}
+
+const BENCH_READER = 'bench_reader'
+const BENCH_READER_PASSWORD = 'bench-reader'
+
+/**
+ * The unprivileged reader: SYNTHESE R and E at scope 3, no `sensitive_precise`, no other grant (recreated as such on
+ * every run), in the admin's organism.
+ */
+async function ensureBenchReader(pool: Pool): Promise<void> {
+  await pool.query(
+    `INSERT INTO core.users (login, password_hash, organism_id)
+     SELECT $1, $2, organism_id FROM core.users WHERE login = 'admin'
+     ON CONFLICT (login) DO UPDATE SET password_hash = EXCLUDED.password_hash`,
+    [BENCH_READER, await hashPassword(BENCH_READER_PASSWORD)],
+  )
+  await pool.query(
+    `DELETE FROM core.user_groups WHERE user_id = (SELECT id FROM core.users WHERE login = $1)`,
+    [BENCH_READER],
+  )
+  await pool.query(
+    `DELETE FROM core.permissions WHERE user_id = (SELECT id FROM core.users WHERE login = $1)`,
+    [BENCH_READER],
+  )
+  await pool.query(
+    `INSERT INTO core.permissions (user_id, module_code, action, scope, sensitive_precise)
+     SELECT u.id, 'SYNTHESE', a, 3, false FROM core.users u, unnest(ARRAY['R', 'E']) a WHERE u.login = $1`,
+    [BENCH_READER],
+  )
+}
+
+/**
+ * The ObservationCaller the Synthese routes (SYNTHESE R) build for a user, computed by the core's own
+ * `observationCaller` from the user's grants and permission rows as the session query reads them.
+ */
+async function observationCallerOf(pool: Pool, login: string): Promise<ObservationCaller> {
+  const { rows } = await pool.query<{
+    id: number
+    organism_id: number | null
+    grants: Record<string, Record<string, number>>
+    permission_rows: PermissionRows
+  }>(
+    `SELECT u.id, u.organism_id, ${grantsJsonSql('u.id')} AS grants,
+            ${permissionRowsJsonSql('u.id')} AS permission_rows
+       FROM core.users u WHERE u.login = $1`,
+    [login],
+  )
+  const user = rows[0]
+  if (!user) throw new Error(`no user ${login}`)
+  const scope = user.grants.SYNTHESE?.R
+  if (!scope) throw new Error(`${login} has no SYNTHESE R grant`)
+  const request = {
+    user: { id: user.id, organismId: user.organism_id },
+    scope,
+    _permissionRows: user.permission_rows,
+    routeOptions: { config: { module: 'SYNTHESE', permission: 'R' } },
+    server: { config: { PUBLIC_READ: false } },
+  } as unknown as Parameters<typeof observationCaller>[0]
+  return observationCaller(request)
 }
 
 /** A SQL literal for COPY, which takes no parameters. */
@@ -97,7 +200,7 @@ function literal(value: unknown): string {
   if (Array.isArray(value)) return literal(`{${value.join(',')}}`)
   return `'${String(value).replaceAll("'", "''")}'`
 }
-const inlineParams = (q: Query) =>
+const inlineParams = (q: Pick<Query, 'text' | 'params'>) =>
   q.text.replace(/\$(\d+)\b/g, (_, n: string) => literal(q.params[Number(n) - 1]))
 
 /** Tile x/y (XYZ, y from the top) of a WGS 84 point at zoom z. */
@@ -132,6 +235,9 @@ interface Row {
   detail: string
   http: Stats
   sql: Stats
+  /** The operation and client count without the caller, to pair the precise and blurred rows. */
+  key: string
+  caller: 'precise' | 'blurred'
 }
 
 async function main() {
@@ -151,6 +257,17 @@ async function main() {
   const out: string[] = []
   const notes: string[] = []
   try {
+    // Sensitive rows (issue 11): bench rules on the most frequent taxa, rows recomputed by the trigger.
+    const { rows: taxonCounts } = await pool.query<{ cd_nom: number; n: number }>(
+      'SELECT cd_nom, count(*)::int AS n FROM gn_synthese.synthese GROUP BY cd_nom',
+    )
+    const plan = await planBenchSensitivity(pool, new Map(taxonCounts.map((r) => [r.cd_nom, r.n])), SENSITIVE)
+    const installed = await installBenchSensitivity(pool, plan, log)
+    const census = await sensitivityCensus(pool)
+    const sensitivityLine = describeSensitivity(plan, census, installed)
+    log(sensitivityLine)
+    await ensureBenchReader(pool)
+
     const info = (
       await pool.query<{ v: string; rows: string; size: string; links: string; taxa: string }>(
         `SELECT current_setting('server_version') AS v, (SELECT count(*) FROM gn_synthese.synthese)::text AS rows,
@@ -160,35 +277,42 @@ async function main() {
       )
     ).rows[0]!
     log(`${prepared.name}: ${info.rows} observations, ${info.size}`)
-    const { rows: users } = await pool.query<{ id: number; login: string; organism_id: number }>(
-      `SELECT id, login, organism_id FROM core.users WHERE login IN ('admin', 'agent')`,
-    )
     /** The TABLESAMPLE percentage that gives about `n` rows. */
     const samplePercent = (n: number) => Math.min(100, (100 * n) / Math.max(1, Number(info.rows))).toFixed(4)
-    const adminUser = users.find((u) => u.login === 'admin')!
-    const agentUser = users.find((u) => u.login === 'agent')!
-    const admin: Caller = { userId: adminUser.id, organismId: adminUser.organism_id, scope: 3 }
-    const agent: Caller = { userId: agentUser.id, organismId: agentUser.organism_id, scope: 2 }
+    const admin = await observationCallerOf(pool, 'admin')
+    const agent = await observationCallerOf(pool, 'agent')
+    const reader = await observationCallerOf(pool, BENCH_READER)
+    if (admin.preciseScope !== 3) throw new Error(`admin is not precise (preciseScope ${admin.preciseScope})`)
+    if (reader.preciseScope !== 0 || reader.scope !== 3)
+      throw new Error(`${BENCH_READER}: scope ${reader.scope}, preciseScope ${reader.preciseScope}`)
+    const kind = (c: ObservationCaller) => (c.preciseScope >= c.scope ? 'precise' : 'blurred')
+    log(
+      `Callers: admin scope ${admin.scope} precise ${admin.preciseScope}; agent scope ${agent.scope} precise ` +
+        `${agent.preciseScope}; ${BENCH_READER} scope ${reader.scope} precise ${reader.preciseScope}`,
+    )
 
     server = await startServer(rootDir, prepared.url, CLIENTS, log)
     const s = server
-    const login = async (name: string) => {
+    const login = async (name: string, password: string) => {
       const r = await s.request('POST', '/api/auth/login', {
-        body: JSON.stringify({ login: name, password: process.env.DEMO_PASSWORD ?? 'demo' }),
+        body: JSON.stringify({ login: name, password }),
       })
       if (r.status !== 200 || !r.cookie) throw new Error(`login ${name}: ${r.status} ${r.body}`)
       return r.cookie
     }
+    const demoPassword = process.env.DEMO_PASSWORD ?? 'demo'
     const cookies = new Map([
-      [admin, await login('admin')],
-      [agent, await login('agent')],
+      [admin, await login('admin', demoPassword)],
+      [agent, await login('agent', demoPassword)],
+      [reader, await login(BENCH_READER, BENCH_READER_PASSWORD)],
     ])
-    const get = async (caller: Caller, path: string, expect: number[] = [200]) => {
+    const get = async (caller: ObservationCaller, path: string, expect: number[] = [200]) => {
       const r = await s.request('GET', path, { cookie: cookies.get(caller) })
       if (!expect.includes(r.status)) throw new Error(`GET ${path}: ${r.status} ${r.body.slice(0, 300)}`)
       return r
     }
     await get(admin, '/api/synthese/observations?limit=1')
+    await get(reader, '/api/synthese/observations?limit=1')
     const idle = processMemory(s.pid)!
     log(`Server RSS at idle (after login and one query): ${f(idle.rss)} MiB`)
 
@@ -203,10 +327,11 @@ async function main() {
     }
     log(`HTTP floor: ${floor.map(([l, st]) => `${l} p50 ${f(st.p50)} p95 ${f(st.p95)} ms`).join('; ')}`)
 
-    /** HTTP and SQL of one operation at 1 client then at CLIENTS clients. */
+    /** HTTP and SQL of one operation for one caller at 1 client then at CLIENTS clients. */
     const rows: Row[] = []
     const compare = async (
       label: string,
+      caller: ObservationCaller,
       detail: string,
       viaHttp: (i: number) => Promise<unknown>,
       viaSql: (i: number) => Promise<unknown>,
@@ -221,13 +346,26 @@ async function main() {
       ] as const) {
         const http = await measure(clients, perClient, BUDGET_MS, viaHttp)
         const sql = await measure(clients, perClient, BUDGET_MS, viaSql)
+        const suffix = `${clients} client${clients > 1 ? 's' : ''}`
         log(
-          `  ${label}, ${clients} client(s): HTTP p50 ${f(http.p50)} p95 ${f(http.p95)} ms (${http.n}); ` +
+          `  ${label}, ${suffix}: HTTP p50 ${f(http.p50)} p95 ${f(http.p95)} ms (${http.n}); ` +
             `SQL p50 ${f(sql.p50)} p95 ${f(sql.p95)} ms (${sql.n})`,
         )
-        rows.push({ label: `${label}, ${clients} client${clients > 1 ? 's' : ''}`, detail, http, sql })
+        rows.push({
+          label: `${label}, ${suffix}`,
+          detail,
+          http,
+          sql,
+          key: `${label.replace(/ · (precise|blurred)$/, '')}, ${suffix}`,
+          caller: kind(caller),
+        })
       }
     }
+    /** Both callers of an operation, precise then blurred, one after the other (same load). */
+    const bothCallers = [
+      [admin, 'precise'],
+      [reader, 'blurred'],
+    ] as const
 
     // ---------------------------------------------------------------------------------------------- search
     const searchRows: Row[] = []
@@ -238,6 +376,7 @@ async function main() {
         `SELECT cd_nom, count(*)::int AS n FROM gn_synthese.synthese GROUP BY cd_nom ORDER BY n DESC LIMIT 20`,
       )
       const taxon = topTaxa[topTaxa.length - 1]!
+      const taxonLevel = plan.rules.find((r) => r.cdNom === taxon.cd_nom)?.level
       // The class (else the highest rank below the kingdom) of the most observed taxon.
       const { rows: ancestors } = await pool.query<{ cd_nom: number; lb_nom: string; rang: string }>(
         `WITH RECURSIVE up AS (
@@ -268,25 +407,28 @@ async function main() {
       )
       const c = centre[0]!
       const bbox = [c.x - 0.06, c.y - 0.045, c.x + 0.06, c.y + 0.045].map((v) => v.toFixed(4)).join(',')
-      const mixes: { label: string; caller: Caller; filters: ObservationSearch }[] = [
-        { label: 'no filter', caller: admin, filters: {} },
+      const filterMixes: { label: string; filters: ObservationSearch }[] = [
+        { label: 'no filter', filters: {} },
         {
-          label: `taxon (20th most observed, ${taxon.n} obs)`,
-          caller: admin,
+          label: `taxon (20th most observed, ${taxon.n} obs${taxonLevel ? `, sensitive level ${taxonLevel}` : ''})`,
           filters: { taxon: [taxon.cd_nom] },
         },
         {
           label: `taxonTree ${high.rang} ${high.lb_nom} + dates ${year - 5}–${year - 1}`,
-          caller: admin,
           filters: { taxonTree: high.cd_nom, dateMin: `${year - 5}-01-01`, dateMax: `${year - 1}-12-31` },
         },
-        {
-          label: `area (${area.type} ${area.name}, ${area.n} obs)`,
-          caller: admin,
-          filters: { area: [area.id] },
-        },
-        { label: 'bbox ~10×10 km + status 1', caller: admin, filters: { bbox, status: '1' } },
-        { label: 'no filter, scope 2 (agent)', caller: agent, filters: {} },
+        { label: `area (${area.type} ${area.name}, ${area.n} obs)`, filters: { area: [area.id] } },
+        { label: 'bbox ~10×10 km + status 1', filters: { bbox, status: '1' } },
+      ]
+      const mixes: { label: string; caller: ObservationCaller; filters: ObservationSearch }[] = [
+        ...filterMixes.flatMap((m) =>
+          bothCallers.map(([caller, name]) => ({
+            label: `${m.label} · ${name}`,
+            caller,
+            filters: m.filters,
+          })),
+        ),
+        { label: `no filter, scope 2 (agent) · ${kind(agent)}`, caller: agent, filters: {} },
       ]
       log('Search, first page …')
       for (const mix of mixes) {
@@ -294,24 +436,30 @@ async function main() {
           listObservations(p, mix.caller, { ...mix.filters, limit: PAGE }),
         )
         const q = captured.at(-1)!
-        const { where, params } = await observationWhere(pool, mix.caller, mix.filters)
+        const { from, where, params } = await observationWhere(pool, mix.caller, mix.filters)
         const matched = (
           await pool.query<{ n: string }>(
-            `SELECT count(*)::text AS n FROM gn_synthese.synthese s WHERE ${where.join(' AND ')}`,
+            `SELECT count(*)::text AS n, count(*) FILTER (WHERE s.blurred)::text AS blurred
+               FROM ${from} s WHERE ${where.join(' AND ')}`,
             params,
           )
-        ).rows[0]!.n
+        ).rows[0] as unknown as { n: string; blurred: string }
         const path = `/api/synthese/observations?${queryString({ ...mix.filters, limit: PAGE })}`
-        const first = JSON.parse((await get(mix.caller, path)).body) as { items: unknown[] }
-        const sqlRows = (await pool.query(q.text, q.params)).rows.length
-        if (first.items.length !== Math.min(sqlRows, PAGE))
-          throw new Error(`${mix.label}: HTTP gave ${first.items.length} items, SQL ${sqlRows} rows`)
+        const first = JSON.parse((await get(mix.caller, path)).body) as { items: { id: number }[] }
+        const sqlPage = (await pool.query<{ id: number }>(q.text, q.params)).rows.slice(0, PAGE)
+        const httpIds = first.items.map((it) => Number(it.id)).join(',')
+        const sqlIds = sqlPage.map((r) => Number(r.id)).join(',')
+        if (httpIds !== sqlIds)
+          throw new Error(
+            `${mix.label}: HTTP page ${httpIds.slice(0, 200)} ≠ SQL page ${sqlIds.slice(0, 200)}`,
+          )
         const before = rows.length
         await compare(
           mix.label,
-          `${matched} matching, page of ${first.items.length}`,
+          mix.caller,
+          `${matched.n} matching${Number(matched.blurred) ? ` (${matched.blurred} blurred)` : ''}, page of ${first.items.length}`,
           () => get(mix.caller, path),
-          () => pool.query(q.text, q.params),
+          () => replay(pool, captured),
         )
         searchRows.push(...rows.splice(before))
       }
@@ -324,16 +472,36 @@ async function main() {
       const { rows: sample } = await pool.query<{ id: string }>(
         `SELECT id::text FROM gn_synthese.synthese TABLESAMPLE BERNOULLI (${samplePercent(5000)}) REPEATABLE (11) LIMIT 5000`,
       )
-      const ids = sample.map((r) => Number(r.id))
-      const q = (await captureQueries(pool, (p) => getObservation(p, admin, ids[0]!))).at(-1)!
-      const idOf = (i: number) => ids[(i * 7919) % ids.length]!
-      await compare(
-        'sheet (random ids)',
-        `${ids.length} ids sampled`,
-        (i) => get(admin, `/api/synthese/observations/${idOf(i)}`),
-        (i) => pool.query(q.text, [...q.params.slice(0, 3), idOf(i)]),
+      // Sensitive rows only (levels 1–3: shown blurred to the reader; level 4 is a 404 for it), when there are.
+      const { rows: sensitiveSample } = await pool.query<{ id: string }>(
+        `SELECT id::text FROM gn_synthese.synthese WHERE sensitivity_level BETWEEN 1 AND 3
+          ORDER BY hashint8(id) LIMIT 2000`,
       )
-      sheetRows.push(...rows.splice(0))
+      const samples: [string, number[]][] = [['sheet (random ids)', sample.map((r) => Number(r.id))]]
+      if (sensitiveSample.length)
+        samples.push(['sheet (sensitive ids, levels 1–3)', sensitiveSample.map((r) => Number(r.id))])
+      for (const [sampleLabel, ids] of samples) {
+        const idOf = (i: number) => ids[(i * 7919) % ids.length]!
+        for (const [caller, name] of bothCallers) {
+          const captured = await captureQueries(pool, (p) =>
+            getObservation(p, caller, ids[0]!).catch(() => null),
+          )
+          const q = captured.at(-1)!
+          // The id is the statement's last parameter.
+          const sheetQuery = (i: number): Query[] => [{ ...q, params: [...q.params.slice(0, -1), idOf(i)] }]
+          let hidden = 0
+          for (const id of ids.slice(0, 200))
+            if ((await pool.query(q.text, [...q.params.slice(0, -1), id])).rows.length === 0) hidden++
+          await compare(
+            `${sampleLabel} · ${name}`,
+            caller,
+            `${ids.length} ids sampled${hidden ? `, ${hidden} of the first 200 not shown (level 4: 404)` : ''}`,
+            (i) => get(caller, `/api/synthese/observations/${idOf(i)}`, [200, 404]),
+            (i) => replay(pool, sheetQuery(i)),
+          )
+          sheetRows.push(...rows.splice(0))
+        }
+      }
     }
 
     // ---------------------------------------------------------------------------------------------- tiles
@@ -363,31 +531,31 @@ async function main() {
             if (!tiles.some(([x, y]) => x === t[0] && y === t[1])) tiles.push(t)
             if (tiles.length === 8) break
           }
-          const queries: Query[] = []
-          for (const [x, y] of tiles)
-            queries.push((await captureQueries(pool, (p) => tileFunction(p, admin, {}, { z, x, y }))).at(-1)!)
-          const sizes: number[] = []
-          for (const [x, y] of tiles)
-            sizes.push((await get(admin, `/api/synthese/tiles/${z}/${x}/${y}.pbf`, [200, 204])).bytes)
-          const before = rows.length
-          await compare(
-            `tiles z${z}`,
-            `${tiles.length} tiles (${tiles.map(([x, y]) => `${x}/${y}`).join(', ')}), ` +
-              `${f(sizes.reduce((a, b) => a + b, 0) / sizes.length / 1024)} KiB average`,
-            (i) => {
-              const [x, y] = tiles[i % tiles.length]!
-              return get(admin, `/api/synthese/tiles/${z}/${x}/${y}.pbf`, [200, 204])
-            },
-            (i) => {
-              const q = queries[i % tiles.length]!
-              return pool.query(q.text, q.params)
-            },
-          )
-          tileRows.push(...rows.splice(before))
+          for (const [caller, name] of bothCallers) {
+            const queries: Query[][] = []
+            for (const [x, y] of tiles)
+              queries.push(await captureQueries(pool, (p) => tileFunction(p, caller, {}, { z, x, y })))
+            const sizes: number[] = []
+            for (const [x, y] of tiles)
+              sizes.push((await get(caller, `/api/synthese/tiles/${z}/${x}/${y}.pbf`, [200, 204])).bytes)
+            const before = rows.length
+            await compare(
+              `tiles z${z} · ${name}`,
+              caller,
+              `${tiles.length} tiles (${tiles.map(([x, y]) => `${x}/${y}`).join(', ')}), ` +
+                `${f(sizes.reduce((a, b) => a + b, 0) / sizes.length / 1024)} KiB average, ` +
+                `${queries[0]!.length} quer${queries[0]!.length > 1 ? 'ies' : 'y'} per tile`,
+              (i) => {
+                const [x, y] = tiles[i % tiles.length]!
+                return get(caller, `/api/synthese/tiles/${z}/${x}/${y}.pbf`, [200, 204])
+              },
+              (i) => replay(pool, queries[i % tiles.length]!),
+            )
+            tileRows.push(...rows.splice(before))
+          }
         }
       }
     }
-
     // ---------------------------------------------------------------------------------------------- export
     const exportLines: string[] = []
     let exportPeak = Number.NaN
@@ -456,7 +624,8 @@ async function main() {
     )
     out.push('')
     out.push(
-      `Command: \`pnpm bench:synthese --observations ${OBSERVATIONS}\`${values.db ? ` --db ${values.db}` : ''} ` +
+      `Command: \`pnpm bench:synthese --observations ${OBSERVATIONS} --sensitive ${SENSITIVE}` +
+        `${values.db ? ` --db ${values.db}` : ''}${SKIP.size ? ` --skip ${[...SKIP].join(',')}` : ''}\` ` +
         `(requests: ${REQUESTS} at 1 client, ${CLIENTS}×${PER_CLIENT} at ${CLIENTS}, each measure capped at ` +
         `${values.budget} s). Database ${prepared.name}: ${info.rows} observations of ${info.taxa} taxa, ` +
         `${info.links} area links, ${info.size}` +
@@ -470,6 +639,16 @@ async function main() {
           : '') +
         ` Server RSS at idle (data loaded, logged in): ${f(idle.rss)} MiB. HTTP floor at 1 client: ` +
         `${floor.map(([l, st]) => `${l} p50 ${f(st.p50)} ms, p95 ${f(st.p95)} ms`).join('; ')}.`,
+    )
+    out.push('')
+    out.push(
+      `${sensitivityLine} Callers: **precise** = the demo \`admin\` (ADMIN grant: preciseScope ${admin.preciseScope}), ` +
+        `**blurred** = \`${BENCH_READER}\` (SYNTHESE R/E scope ${reader.scope}, no \`sensitive_precise\`: ` +
+        `preciseScope ${reader.preciseScope}); \`agent\`: scope ${agent.scope}, preciseScope ${agent.preciseScope}. ` +
+        'SQL side: every query the endpoint function runs for that caller (`listObservations`, `getObservation`, ' +
+        '`syntheseTile` called with its ObservationCaller and a recording pool), replayed in the same order ' +
+        '(queries run concurrently by the function, e.g. the points and blurred-areas layers of a z ≥ 11 tile, ' +
+        'replayed concurrently).',
     )
     out.push('')
     const table = (title: string, list: Row[]) => {
@@ -497,6 +676,29 @@ async function main() {
       .filter((_, i) => i % 2 === 0)
       .map((r) => `${r.label.replace(/, 1 client$/, '')}: ${r.detail}`)
     if (tileDetails.length) out.push(`Tiles: ${tileDetails.join('; ')}.`, '')
+    // The cost of blurring: the blurred caller's figures over the precise caller's, same operation and clients.
+    const pairs = [...searchRows, ...sheetRows, ...tileRows]
+      .filter((r) => r.caller === 'precise')
+      .map(
+        (precise) =>
+          [
+            precise,
+            [...searchRows, ...sheetRows, ...tileRows].find(
+              (r) => r.caller === 'blurred' && r.key === precise.key,
+            ),
+          ] as const,
+      )
+      .filter((pair): pair is readonly [Row, Row] => !!pair[1])
+    if (pairs.length) {
+      out.push('| blurred ÷ precise | HTTP p50 | HTTP p95 | SQL p50 | SQL p95 |')
+      out.push('|---|---:|---:|---:|---:|')
+      for (const [p, b] of pairs)
+        out.push(
+          `| ${p.key} | ${f(b.http.p50 / p.http.p50, 2)}× | ${f(b.http.p95 / p.http.p95, 2)}× | ` +
+            `${f(b.sql.p50 / p.sql.p50, 2)}× | ${f(b.sql.p95 / p.sql.p95, 2)}× |`,
+        )
+      out.push('')
+    }
     if (exportLines.length) {
       out.push(
         '| export, all rows | HTTP s | first byte s | HTTP MiB | COPY s | COPY MiB | ratio | server peak RSS MiB (sampled) | server VmHWM MiB |',

@@ -140,6 +140,7 @@ async function main() {
       userId: admin[0]!.id,
       organismId: admin[0]!.organism_id,
       permissions: [{ scope: 3 as const, taxon: null, area: null }],
+      preciseScope: 3 as const, // the demo admin holds an ADMIN grant: sees sensitive rows precisely (ADR 15)
     }
     const direct = async (code: string) => {
       const { where, params, p } = await validationWhere(pool, validator, FILTER)

@@ -2,12 +2,13 @@
 // the bench calls it once per tile with a recording pool to get the exact SQL the endpoint runs. Null while the
 // module or the function is missing.
 import type { createDatabase } from '../../../packages/core/src/db/database.ts'
-import type { Caller, ObservationSearch } from '../../../packages/core/src/synthese/synthese-queries.ts'
+import type { ObservationCaller } from '../../../packages/core/src/sensitivity/observation-source.ts'
+import type { ObservationSearch } from '../../../packages/core/src/synthese/synthese-queries.ts'
 
 type Pool = ReturnType<typeof createDatabase>['pool']
 export type TileFunction = (
   pool: Pool,
-  caller: Caller,
+  caller: ObservationCaller,
   filters: ObservationSearch,
   tile: { z: number; x: number; y: number },
 ) => Promise<unknown>
