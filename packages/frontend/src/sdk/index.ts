@@ -74,6 +74,14 @@ export type { FetchObservationPage } from '../pages/synthese/useObservationPages
 export { useObservationPages } from '../pages/synthese/useObservationPages.ts'
 export type { MapFocus } from '../pages/synthese/useSheetLink.ts'
 export { useSheetLink } from '../pages/synthese/useSheetLink.ts'
+// Sensitivity of observations (SINP levels 0–4, blurring).
+export { default as SensitivityBadge } from '../sensitivity/SensitivityBadge.vue'
+export type { SensitivityLevel } from '../sensitivity/sensitivityLevels.ts'
+export {
+  SENSITIVITY_LEVELS,
+  sensitivityLabel,
+  sensitivityText,
+} from '../sensitivity/sensitivityLevels.ts'
 export { ACTION_LABELS, CRUVED_ACTIONS, can, SCOPE_LABELS, scopeLabel } from '../session/cruved.ts'
 export { default as ModuleGrants } from '../session/ModuleGrants.vue'
 export type { SessionStore } from '../session/sessionStore.ts'

@@ -1,5 +1,5 @@
 import type { FeatureLike } from 'ol/Feature.js'
-import { Circle as CircleStyle, Fill, Stroke, Style } from 'ol/style.js'
+import { Circle as CircleStyle, Fill, Stroke, Style, Text } from 'ol/style.js'
 
 /** Grid cell classes by observation count (graduated legend): lower bound, colour. */
 export const GRID_CLASSES: readonly { min: number; label: string; color: string }[] = [
@@ -40,13 +40,22 @@ export function gridClassIndex(count: number): number {
   return index
 }
 
-/** What ObservationTileLayer reports: tiles loaded / failed, features read, point tiles (else grid) in view. */
+/**
+ * What ObservationTileLayer reports: tiles loaded / failed, features read (of them `observations`: points, and
+ * `blurred`: blurred areas, drawn instead of the points of sensitive observations the user sees blurred), point
+ * tiles (else grid) in view. Counts add up from the last change of filters.
+ */
 export interface ObservationTileState {
   loaded: number
   failed: number
   features: number
   points: boolean
+  observations?: number
+  blurred?: number
 }
+
+/** Colour of the blurred areas (hatched polygons) on the map and in the legend. */
+export const BLURRED_COLOR = '#6741d9'
 
 /** Zoom of the tiles from which the API sends points instead of grid cells (tiles-api contract). */
 export const POINT_TILE_MIN_ZOOM = 11
@@ -78,18 +87,85 @@ const pointStyle = (status: string | null | undefined) => {
         fill: new Fill({ color: statusColor(status) }),
         stroke: new Stroke({ color: '#fff', width: 1.5 }),
       }),
+      // Above the blurred areas of the same tile.
+      zIndex: 2,
     })
     pointStyles.set(key, style)
   }
   return style
 }
 
-/** Style of the synthese vector tiles: `grid` cells by count, `observations` points by validation status. */
+/** Diagonal hatches over a light violet (a plain translucent fill where the canvas has no 2D context). */
+function hatchFill(): CanvasPattern | string {
+  const plain = hexAlpha(BLURRED_COLOR, 0.22)
+  if (typeof document === 'undefined') return plain
+  const size = 10
+  const canvas = document.createElement('canvas')
+  canvas.width = size
+  canvas.height = size
+  const ctx = canvas.getContext('2d')
+  if (!ctx) return plain
+  ctx.fillStyle = hexAlpha(BLURRED_COLOR, 0.1)
+  ctx.fillRect(0, 0, size, size)
+  ctx.strokeStyle = hexAlpha(BLURRED_COLOR, 0.7)
+  ctx.lineWidth = 1.6
+  ctx.beginPath()
+  // One diagonal and the two corners that continue it into the next tile of the pattern.
+  for (const [x0, y0, x1, y1] of [
+    [0, size, size, 0],
+    [-2, 2, 2, -2],
+    [size - 2, size + 2, size + 2, size - 2],
+  ] as const) {
+    ctx.moveTo(x0, y0)
+    ctx.lineTo(x1, y1)
+  }
+  ctx.stroke()
+  return ctx.createPattern(canvas, 'repeat') ?? plain
+}
+let blurredStyle: Style | null = null
+/** A blurred area: hatched, with a dashed outline, under the points. */
+export function blurredAreaStyle(): Style {
+  blurredStyle ??= new Style({
+    fill: new Fill({ color: hatchFill() }),
+    stroke: new Stroke({ color: hexAlpha(BLURRED_COLOR, 0.95), width: 1.8, lineDash: [6, 4] }),
+    zIndex: 0,
+  })
+  return blurredStyle
+}
+
+/** "3 obs. floutées": the label of a blurred area (one per area, see ObservationTileLayer). */
+export const blurredCountText = (count: number) => `${count} obs. floutée${count > 1 ? 's' : ''}`
+const blurredLabels = new Map<number, Style>()
+export function blurredLabelStyle(count: number): Style {
+  let style = blurredLabels.get(count)
+  if (!style) {
+    style = new Style({
+      text: new Text({
+        text: blurredCountText(count),
+        font: '600 12px system-ui, sans-serif',
+        fill: new Fill({ color: '#3b2380' }),
+        backgroundFill: new Fill({ color: 'rgba(255, 255, 255, 0.92)' }),
+        backgroundStroke: new Stroke({ color: BLURRED_COLOR, width: 1 }),
+        padding: [2, 5, 1, 5],
+        overflow: true,
+      }),
+    })
+    blurredLabels.set(count, style)
+  }
+  return style
+}
+
+/**
+ * Style of the synthese vector tiles: `grid` cells by count, `blurred` areas hatched (their label is drawn once per
+ * area by ObservationTileLayer, not per tile), `observations` points by validation status.
+ */
 export function observationTileStyle(feature: FeatureLike): Style | undefined {
-  if (feature.get('layer') === 'grid') {
+  const layer = feature.get('layer')
+  if (layer === 'grid') {
     const index = gridClassIndex(Number(feature.get('count') ?? 0))
     return index < 0 ? undefined : gridStyles[index]
   }
+  if (layer === 'blurred') return blurredAreaStyle()
   const status = feature.get('status')
   return pointStyle(status == null ? null : String(status))
 }
