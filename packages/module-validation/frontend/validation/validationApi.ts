@@ -14,6 +14,10 @@ export type HistoryEvent = HistoryResponse['history'][number]
 /** POST /api/validation/statuses: by UUIDs (`observations`) or by the list's filter, with a status and comment. */
 export type StatusChange = ApiBody<'/api/validation/statuses', 'post'>
 
+/** PUT /api/validation/observations/:uuid/sensitivity: an expert's level (null: back to the rules) and why. */
+export type SensitivityChange = ApiBody<'/api/validation/observations/{uuid}/sensitivity', 'put'>
+export type SensitivityResult = ApiResponse<'/api/validation/observations/{uuid}/sensitivity', 'put'>
+
 export const VALIDATION_PAGE_SIZE = 50
 
 const withQuery = (path: string, params: URLSearchParams) => (params.size ? `${path}?${params}` : path)
@@ -37,4 +41,6 @@ export const validationApi = {
       body,
     }),
   history: (uuid: string) => apiFetch<HistoryResponse>(`/api/validation/history/${uuid}`),
+  setSensitivity: (uuid: string, body: SensitivityChange) =>
+    apiFetch<SensitivityResult>(`/api/validation/observations/${uuid}/sensitivity`, { method: 'PUT', body }),
 }

@@ -30,3 +30,28 @@ export function statusChangeErrorText(error: {
       return `Le changement a été refusé (${error.status || 'réseau'}) : ${error.message}`
   }
 }
+
+/** A refused sensitivity change in French (PUT /api/validation/observations/:uuid/sensitivity). */
+export function sensitivityChangeErrorText(error: {
+  status: number
+  code: string
+  message: string
+  details?: unknown
+}) {
+  switch (error.code) {
+    case 'NOT_VALIDATOR':
+      return 'Cette observation est hors de votre périmètre de validation : sa sensibilité n’a pas été modifiée.'
+    case 'PERMISSION_DENIED':
+      return 'Vous n’avez pas le droit de valider des observations : sa sensibilité n’a pas été modifiée.'
+    case 'COMMENT_REQUIRED':
+      return 'Dites pourquoi la sensibilité change : le commentaire est obligatoire.'
+    case 'INVALID_SENSITIVITY':
+      return 'Ce niveau de sensibilité n’existe pas (0 à 4, ou selon les règles).'
+    case 'OBSERVATION_NOT_FOUND':
+      return 'Cette observation n’existe plus.'
+    case 'NETWORK_ERROR':
+      return 'Le serveur ne répond pas : la sensibilité n’a pas été modifiée.'
+    default:
+      return `Le changement a été refusé (${error.status || 'réseau'}) : ${error.message}`
+  }
+}
