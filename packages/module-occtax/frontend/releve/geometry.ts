@@ -9,6 +9,14 @@ export function toOlGeometry(geometry: ReleveGeometry): Point | LineString | Pol
   return format.readGeometry(geometry, projections) as Point | LineString | Polygon
 }
 
+/**
+ * A relevé's geometry as the API gives it, for display: the drawn point / line / polygon, or the blurred area
+ * (possibly a multipolygon) of a relevé the reader sees blurred.
+ */
+export function shownGeometry(geometry: { type: string; coordinates: unknown[] }) {
+  return format.readGeometry(geometry, projections)
+}
+
 /** An OpenLayers geometry of the map as GeoJSON in WGS 84 (7 decimals ≈ 1 cm). */
 export function fromOlGeometry(geometry: Point | LineString | Polygon): ReleveGeometry {
   return format.writeGeometryObject(geometry, { ...projections, decimals: 7 }) as ReleveGeometry

@@ -116,6 +116,7 @@ describe('relevé form → API body', () => {
       digitiserId: 5,
       createdAt: '',
       updatedAt: '',
+      sensitivity: { level: 2, blurred: false },
       occurrences: [
         {
           id: 12,
@@ -148,6 +149,7 @@ describe('relevé form → API body', () => {
               typeCount: null,
               countMin: 1,
               countMax: 3,
+              sensitivityLevel: 2,
             },
           ],
         },
