@@ -63,7 +63,9 @@ describe('permission rows with taxon/area filters', () => {
         { scope: 3, taxon: 351, area: null },
         { scope: 2, taxon: null, area },
       ])
-      expect(session!.permissionRows.VALIDATION!.R).toEqual([{ scope: 1, taxon: null, area: null }])
+      expect(session!.permissionRows.VALIDATION!.R).toEqual([
+        { scope: 1, taxon: null, area: null, precise: false },
+      ])
       expect(session!.permissionRows.OCCTAX).toBeUndefined()
     })
   })

@@ -1,8 +1,8 @@
 import type { PermissionFilter } from '../auth/grants.ts'
 import { intersectsAreaSql } from '../geo/area-lookup.ts'
 import { datasetVisibleSql } from '../meta/meta-repository.ts'
+import { syntheseVisibleAt } from '../sensitivity/observation-source.ts'
 import { taxonSubtreeSql } from '../taxonomy/taxonomy-service.ts'
-import { syntheseVisibleSql } from './synthese-queries.ts'
 
 // Permission rows (scope + optional taxon and area filters, see PermissionFilter) as SQL conditions on observations:
 // the one reading of the filters that every module shares. Rows are OR-ed; each grants its scope AND its filters.
@@ -28,8 +28,8 @@ export function permittedObservationsSql(rows: readonly PermissionFilter[], p: B
   return orRows(
     rows.map((row) => {
       const parts: string[] = []
-      // The visibility rule reads the scope from $3; each row has its own, a trusted integer 1–3.
-      if (row.scope < 3) parts.push(syntheseVisibleSql(s).replace(/\$3(?!\d)/g, String(Number(row.scope))))
+      // Each row has its own scope, a trusted integer 1–3, given to the visibility rule as a literal.
+      if (row.scope < 3) parts.push(syntheseVisibleAt(s, '$1', '$2', String(Number(row.scope))))
       if (row.taxon !== null) parts.push(taxonSubtreeSql(`${s}.cd_nom`, `${p(row.taxon)}::integer`))
       if (row.area !== null)
         parts.push(`EXISTS (SELECT 1 FROM gn_synthese.cor_area_synthese pa
